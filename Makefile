@@ -1,0 +1,68 @@
+# juesuan — set-up and routine commands. `make demo` and `make test` are all a fresh machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV_VERSION := 0.13.9
+STAMP := $(VENV)/.installed
+FONT_FILES := /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc /usr/share/fonts/truetype/wqy/wqy-microhei.ttc \
+              /usr/share/fonts/truetype/arphic/uming.ttc
+DEBIAN_PACKAGES := fonts-wqy-zenhei fonts-wqy-microhei fonts-arphic-uming poppler-utils
+SHARED ?= ../shared
+SEED_TEXT := $(SHARED)/corpus/seed/000_dac8e1c6e90fb209.txt
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help env fonts demo test test-heavy lint format samples clean
+
+help:
+	@echo "make demo    - create the environment, then show the bundled sample disclosures"
+	@echo "make test    - run the test suite (fast by default, corpus tests included)"
+	@echo "make lint    - ruff"
+	@echo "make samples - rebuild data/raw/samples from the generator (seed PDF needs $(SHARED))"
+
+# The environment: a venv with exact pins from requirements.lock (uv resolves, pip bootstraps uv).
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(VENV)/bin/uv pip sync --quiet --python $(PY) requirements.lock
+	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
+	touch $@
+
+env: $(STAMP) fonts
+
+# CJK TrueType fonts for the PDFs we generate, and poppler for reference measurements: Debian packages.
+fonts:
+	@missing=0; for f in $(FONT_FILES); do [ -f $$f ] || missing=1; done; command -v pdftoppm >/dev/null || missing=1; \
+	if [ $$missing = 1 ]; then \
+	  echo "installing $(DEBIAN_PACKAGES)"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
+	fi
+
+demo: env
+	@echo "== juesuan demo: the sample disclosures in data/raw/samples =="
+	$(VENV)/bin/juesuan inventory data/raw/samples
+	@echo "The parser (issue #3) and the warehouse (issue #4) will ingest these into data/processed/warehouse.duckdb."
+	@echo "Generate more with: $(PY) -m juesuan.synth --out data/raw/generated --count 50 --seed 1"
+
+test: env
+	$(VENV)/bin/pytest -n 2 -m "not heavy" -q
+
+test-heavy: env
+	$(VENV)/bin/pytest -n 2 -m heavy -q
+
+lint: env
+	$(VENV)/bin/ruff check juesuan flows schemas tests
+	$(VENV)/bin/ruff format --check juesuan flows schemas tests
+
+format: env
+	$(VENV)/bin/ruff format juesuan flows schemas tests
+	$(VENV)/bin/ruff check --fix juesuan flows schemas tests
+
+# The committed sample set: the seed disclosure plus a small deterministic generated set.
+samples: env
+	rm -f data/raw/samples/*.pdf data/raw/samples/*.truth.json
+	$(PY) -m juesuan.synth.seed --text $(SEED_TEXT) --out data/raw/samples
+	$(PY) -m juesuan.synth.samples --out data/raw/samples
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Tables, narrative figures and document identity from pages; arrives with issue #3."""

@@ -1,0 +1,22 @@
+"""Reference data every pipeline step reads: the table catalogue and the classification code lists.
+
+The catalogue (``catalogue.yaml``) and the code lists (``*.csv``) are data, declared once; the modules here
+only load them into typed objects.
+"""
+
+from juesuan.reference.catalogue import Catalogue, ColumnNode, TableSpec, load_catalogue
+from juesuan.reference.classes import ClassEntry, Classification, economic_classes, function_classes
+from juesuan.reference.identity import department_id, normalize_name
+
+__all__ = [
+    "Catalogue",
+    "ClassEntry",
+    "Classification",
+    "ColumnNode",
+    "TableSpec",
+    "department_id",
+    "economic_classes",
+    "function_classes",
+    "load_catalogue",
+    "normalize_name",
+]

@@ -1,0 +1,189 @@
+"""Typed view of ``catalogue.yaml``: tables, column trees, measures, row schemes and identities."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+
+@dataclass(frozen=True)
+class ColumnNode:
+    """One header cell of a table's value-column tree; a leaf carries the measure it holds."""
+
+    labels: tuple[str, ...]
+    measure: str | None = None
+    children: tuple[ColumnNode, ...] = ()
+    from_year: int | None = None
+
+    @property
+    def label(self) -> str:
+        return self.labels[0]
+
+    def applies_to(self, year: int) -> bool:
+        return self.from_year is None or year >= self.from_year
+
+    def leaves(self, year: int | None = None) -> list[tuple[tuple[ColumnNode, ...], ColumnNode]]:
+        """(path of ancestors including self, leaf) for every leaf below this node."""
+        if year is not None and not self.applies_to(year):
+            return []
+        if not self.children:
+            return [((self,), self)]
+        out = []
+        for child in self.children:
+            for path, leaf in child.leaves(year):
+                out.append(((self, *path), leaf))
+        return out
+
+
+@dataclass(frozen=True)
+class Side:
+    """A half of a two-sided table (收入 | 支出, 人员经费 | 公用经费): its own rows and columns."""
+
+    labels: tuple[str, ...]
+    rows: str
+    columns: tuple[ColumnNode, ...]
+
+    @property
+    def label(self) -> str:
+        return self.labels[0]
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    title: str
+    aliases: tuple[str, ...]
+    note: str
+    layout: str = "one_sided"
+    rows: str | None = None
+    columns: tuple[ColumnNode, ...] = ()
+    sides: tuple[Side, ...] = ()
+    empty_note: str | None = None
+    structure_verified: bool = True
+
+    @property
+    def two_sided(self) -> bool:
+        return self.layout == "two_sided"
+
+    @property
+    def titles(self) -> tuple[str, ...]:
+        """Canonical title then aliases, longest first, as title matching wants them."""
+        return tuple(sorted({self.title, *self.aliases}, key=len, reverse=True))
+
+    def measures(self) -> list[str]:
+        trees = [c for s in self.sides for c in s.columns] if self.two_sided else list(self.columns)
+        return [leaf.measure for node in trees for _, leaf in node.leaves() if leaf.measure]
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    key: str
+    labels: tuple[str, ...]
+    from_year: int | None = None
+    parent: str | None = None
+
+    def applies_to(self, year: int) -> bool:
+        return self.from_year is None or year >= self.from_year
+
+
+@dataclass(frozen=True)
+class Identity:
+    id: str
+    tables: tuple[str, ...]
+    description: str
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    description: str
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    families: dict[str, Family]
+    tables: dict[str, TableSpec]
+    measures: dict[str, dict[str, str]]
+    units: dict[str, int]
+    summary_rows: dict[str, tuple[SummaryRow, ...]]
+    summary_class_sets: dict[str, tuple[str, ...]]
+    identities: tuple[Identity, ...]
+    tolerance_per_term: Decimal
+    tolerance_minimum: Decimal
+    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+
+    def table(self, table_id: str) -> TableSpec:
+        return self.tables[table_id]
+
+    def family_tables(self, family: str) -> list[TableSpec]:
+        return [self.tables[t] for t in self.families[family].tables]
+
+    def rows(self, scheme: str, year: int) -> list[SummaryRow]:
+        return [r for r in self.summary_rows[scheme] if r.applies_to(year)]
+
+    def tolerance(self, n_terms: int) -> Decimal:
+        """Allowed gap between a printed total and the sum of its n printed parts (in the printed unit)."""
+        return max(self.tolerance_minimum, self.tolerance_per_term * (n_terms + 1))
+
+
+def _column(node: dict[str, Any]) -> ColumnNode:
+    return ColumnNode(
+        labels=tuple(node["labels"]),
+        measure=node.get("measure"),
+        children=tuple(_column(c) for c in node.get("children", [])),
+        from_year=node.get("from_year"),
+    )
+
+
+def _table(table_id: str, spec: dict[str, Any]) -> TableSpec:
+    return TableSpec(
+        id=table_id,
+        title=spec["title"],
+        aliases=tuple(spec.get("aliases", [])),
+        note=spec["note"],
+        layout=spec.get("layout", "one_sided"),
+        rows=spec.get("rows"),
+        columns=tuple(_column(c) for c in spec.get("columns", [])),
+        sides=tuple(
+            Side(labels=tuple(s["labels"]), rows=s["rows"], columns=tuple(_column(c) for c in s["columns"]))
+            for s in spec.get("sides", [])
+        ),
+        empty_note=spec.get("empty_note"),
+        structure_verified=spec.get("structure") != "K",
+    )
+
+
+@cache
+def load_catalogue() -> Catalogue:
+    raw = yaml.safe_load(resources.files("juesuan.reference").joinpath("catalogue.yaml").read_text("utf-8"))
+    return Catalogue(
+        families={
+            k: Family(id=k, description=v["description"], tables=tuple(v["tables"]))
+            for k, v in raw["families"].items()
+        },
+        tables={k: _table(k, v) for k, v in raw["tables"].items()},
+        measures=raw["measures"],
+        units={k: int(v) for k, v in raw["units"].items()},
+        summary_rows={
+            k: tuple(
+                SummaryRow(
+                    key=r["key"], labels=tuple(r["labels"]), from_year=r.get("from_year"), parent=r.get("parent")
+                )
+                for r in rows
+            )
+            for k, rows in raw["summary_rows"].items()
+        },
+        summary_class_sets={k: tuple(str(c) for c in v) for k, v in raw["summary_class_sets"].items()},
+        identities=tuple(
+            Identity(id=i["id"], tables=tuple(i["tables"]), description=i["description"]) for i in raw["identities"]
+        ),
+        tolerance_per_term=Decimal(raw["tolerance"]["per_term"]),
+        tolerance_minimum=Decimal(raw["tolerance"]["minimum"]),
+        raw=raw,
+    )

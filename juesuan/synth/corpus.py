@@ -1,0 +1,304 @@
+"""Generate documents and corpora: plan, ledger, style, tables, narrative, render, truth.
+
+Departments come in pairs of consecutive years, so that year-on-year statements of the second document can
+be checked against the first; the family follows the region and the year (Guangdong 2019 is the older
+8-table family, 2020 onwards MoF-style 9).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from juesuan import __version__
+from juesuan.reference import department_id, load_catalogue
+from juesuan.synth.ledger import BODIES, Department, Ledger, PreviousYear, random_ledger
+from juesuan.synth.model import Figure, Paragraph, TableBlock
+from juesuan.synth.narrative import NarrativeBuilder
+from juesuan.synth.printer import wan
+from juesuan.synth.render import Renderer
+from juesuan.synth.style import Style, draw_style
+from juesuan.synth.tables import TableBuilder, chinese_ordinal
+
+REGIONS = {
+    "sichuan": (("四川省攀枝花市东区", "攀枝花市东区"), ("四川省攀枝花市西区", "攀枝花市西区"),
+                ("四川省泸州市江阳区", "泸州市江阳区"), ("四川省达州市渠县", "渠县"), ("四川省成都市武侯区", "成都市武侯区")),
+    "shanghai": (("上海市普陀区", "上海市普陀区"), ("上海市松江区", "上海市松江区"), ("上海市静安区", "上海市静安区"),
+                 ("湖北省随州市曾都区", "随州市曾都区")),
+    "guangdong": (("广东省佛山市", "佛山市"), ("云南省保山市隆阳区", "保山市隆阳区"), ("陕西省商洛市柞水县", "柞水县")),
+}
+INCONSISTENCY_KINDS = ("narrative_amount", "table_cell", "placeholder")
+
+
+@dataclass
+class DocumentPlan:
+    index: int
+    seed: int
+    region_kind: str
+    region: str
+    prefix: str
+    body_index: int
+    year: int
+    inconsistencies: int = 0
+
+    @property
+    def family(self) -> str:
+        if self.region_kind == "sichuan":
+            return "sichuan13"
+        if self.region_kind == "guangdong" and self.year <= 2019:
+            return "older8"
+        return "mof9"
+
+    @property
+    def department(self) -> Department:
+        body = BODIES[self.body_index]
+        name = f"{self.prefix}{body[0]}"
+        return Department(name=name, region=self.region, unit_kind=body[1], main_class=body[2][:3], units=(name,))
+
+    def rng(self, purpose: str) -> random.Random:
+        return random.Random(f"juesuan:{self.seed}:{self.index}:{purpose}")
+
+
+@dataclass
+class Generated:
+    pdf: bytes
+    truth: dict
+    name: str
+    ledger: Ledger = field(repr=False)
+
+
+def plan_corpus(count: int, seed: int, inconsistencies: int = 0) -> list[DocumentPlan]:
+    """Pairs of documents share a department and run over consecutive years."""
+    plans = []
+    for index in range(count):
+        slot = index // 2
+        rng = random.Random(f"juesuan:{seed}:slot:{slot}")
+        kind = ("sichuan", "shanghai", "guangdong")[slot % 3]
+        region, prefix = rng.choice(REGIONS[kind])
+        body = rng.randrange(len(BODIES))
+        start = {"sichuan": rng.choice((2021, 2022, 2023)), "shanghai": rng.randint(2019, 2023),
+                 "guangdong": 2019}[kind]
+        plans.append(DocumentPlan(index, seed, kind, region, prefix, body, start + index % 2, inconsistencies))
+    return plans
+
+
+def ledger_for(plan: DocumentPlan, year: int) -> Ledger:
+    """The ledger of the plan's department in ``year``; a pair's documents share these draws."""
+    rng = random.Random(f"juesuan:{plan.seed}:ledger:{plan.index // 2}:{year}")
+    # codes are drawn from the lists valid in 2019 at the earliest (the corpus's first year)
+    return random_ledger(rng, plan.department, max(year, 2019), BODIES[plan.body_index])
+
+
+def previous_of(ledger: Ledger) -> PreviousYear:
+    return PreviousYear(
+        grand_total=ledger.grand_total,
+        fiscal_grand_total=ledger.fiscal_grand_total,
+        gpb_expenditure=ledger.gpb_basic + ledger.gpb_project,
+        basic=ledger.basic,
+        project=ledger.project,
+        three_public_actual=dict(ledger.three_public_actual),
+        running_cost=ledger.running_cost,
+    )
+
+
+def generate_document(plan: DocumentPlan) -> Generated:
+    ledger = ledger_for(plan, plan.year)
+    ledger.previous = previous_of(ledger_for(plan, plan.year - 1))
+    style = draw_style(plan.rng("style"), plan.family, plan.year)
+    return build(ledger, style, plan.rng("layout"), name=f"{plan.index:04d}_{plan.family}_{plan.year}",
+                 inconsistencies=plan.inconsistencies, generator={"seed": plan.seed, "index": plan.index})
+
+
+def build(ledger: Ledger, style: Style, rng: random.Random, name: str, inconsistencies: int = 0,
+          generator: dict | None = None, narrative: list[Paragraph] | None = None,
+          part_titles: dict[str, str] | None = None) -> Generated:
+    """Tables, narrative, PDF and truth for one ledger. ``narrative`` replaces the generated one (seed)."""
+    kinds = [rng.choice(INCONSISTENCY_KINDS) for _ in range(inconsistencies)]
+    falsify: dict[str, Decimal] = {}
+    if "narrative_amount" in kinds:
+        for _ in range(kinds.count("narrative_amount")):
+            subject, value = rng.choice(falsifiable(ledger))
+            falsify[subject] = wrong_value(rng, value)
+    tables = TableBuilder(ledger, style, rng).build()
+    records: list[dict] = []
+    for _ in range(kinds.count("table_cell")):
+        records.append(alter_cell(rng, tables, style))
+    builder = NarrativeBuilder(ledger, style, rng, falsify, placeholder="placeholder" in kinds)
+    renderer = Renderer(style, title=f"{ledger.department.name}{ledger.year}年度部门决算")
+    paragraphs = layout_document(renderer, builder, tables, style, ledger, narrative, part_titles or {})
+    pdf = renderer.finish()
+    figures: list[Figure] = [f for p in paragraphs for f in p.figures]
+    for f in figures:
+        if f.table_value is not None:
+            records.append({"kind": "narrative_amount", "subject": f.subject, "stated_yuan": str(f.amount_yuan),
+                            "table_yuan": str(f.table_value), "page": f.page})
+        if f.subject.endswith("_placeholder"):
+            records.append({"kind": "placeholder", "subject": f.subject.removesuffix("_placeholder"),
+                            "text": f.text, "page": f.page})
+    figures = [f for f in figures if not f.subject.endswith("_placeholder")]
+    truth = make_truth(pdf, name, ledger, style, tables, figures, records, renderer.page, generator or {})
+    return Generated(pdf=pdf, truth=truth, name=name, ledger=ledger)
+
+
+def falsifiable(ledger: Ledger) -> list[tuple[str, Decimal]]:
+    """Narrative subjects that every document states and that a table cell backs."""
+    out = [("total_income", wan(ledger.total_income)), ("grand_total", wan(ledger.grand_total)),
+           ("total_expenditure", wan(ledger.total_expenditure)), ("basic_expenditure", wan(ledger.basic)),
+           ("personnel_expenditure", wan(sum(ledger.personnel.values())))]
+    return [(s, v) for s, v in out if v > 0]
+
+
+def wrong_value(rng: random.Random, value: Decimal) -> Decimal:
+    """A plausible misprint: a digit slip, a transposition or a stale figure, never the right one."""
+    text = f"{value:.2f}"
+    choice = rng.random()
+    if choice < 0.4 and len(text) > 4:
+        digits = [i for i, c in enumerate(text) if c.isdigit()]
+        i = rng.choice(digits)
+        new = str((int(text[i]) + rng.randint(1, 8)) % 10)
+        text = text[:i] + new + text[i + 1 :]
+        wrong = Decimal(text)
+    elif choice < 0.7:
+        wrong = value + Decimal(rng.choice((1, -1))) * Decimal(rng.randint(1, 500)) / 100
+    else:
+        wrong = (value * Decimal(rng.uniform(0.8, 1.2))).quantize(Decimal("0.01"))
+    if wrong == value or wrong < 0:
+        wrong = value + Decimal("1.00")
+    return wrong
+
+
+def alter_cell(rng: random.Random, tables: list[TableBlock], style: Style) -> dict:
+    """Misprint one detail cell of a classified table (the tables no longer agree with each other)."""
+    candidates = [
+        (t, c)
+        for t in tables
+        if t.table_code in ("income", "expenditure", "gpb_expenditure", "gpb_basic_expenditure")
+        for r in t.rows
+        for c in r.cells
+        if c.fact is not None and c.fact.row_code and c.fact.amount_yuan > 0
+    ]
+    table, cell = rng.choice(candidates)
+    fact = cell.fact
+    unit = 10_000 if style.unit == "万元" else 1
+    old_printed = fact.amount_yuan / unit
+    new_printed = old_printed + Decimal(rng.choice((1, -1))) * Decimal(rng.randint(1, 999)) / 100
+    if new_printed <= 0:
+        new_printed = old_printed + Decimal("1.11")
+    new_printed = new_printed.quantize(Decimal("0.01"))
+    text = f"{new_printed:,.2f}" if style.thousands else f"{new_printed:.2f}"
+    record = {"kind": "table_cell", "table_code": table.table_code, "row_code": fact.row_code,
+              "row_label": fact.row_label, "measure": fact.measure, "column_label": fact.column_label,
+              "printed_yuan": str((new_printed * unit).quantize(Decimal("0.01"))),
+              "consistent_yuan": str(fact.amount_yuan)}
+    cell.text = fact.raw_text = text
+    fact.amount_yuan = (new_printed * unit).quantize(Decimal("0.01"))
+    return record
+
+
+def layout_document(renderer: Renderer, builder: NarrativeBuilder, tables: list[TableBlock], style: Style,
+                    ledger: Ledger, narrative: list[Paragraph] | None, part_titles: dict[str, str]) -> list[Paragraph]:
+    """Draw cover, contents, narrative parts and tables in the family's order; returns what was drawn."""
+    y = ledger.year
+    renderer.cover(ledger.department.name, y, f"{y + 1}年{9 if style.family == 'sichuan13' else 8}月")
+    drawn: list[Paragraph] = []
+    if style.family == "sichuan13":
+        parts = [("第一部分", "部门概况"), ("第二部分", f"{y}年度部门决算情况说明"), ("第三部分", "名词解释"),
+                 ("第四部分", "附件"), ("第五部分", "附表")]
+    else:
+        parts = [("第一部分", "概况"), ("第二部分", f"{y}年度部门决算表"), ("第三部分", f"{y}年度部门决算情况说明"),
+                 ("第四部分", "名词解释")]
+    entries = []
+    for number, title in parts:
+        entries.append((f"{number} {part_titles.get(number, title)}", 0))
+        if title.endswith(("附表", "决算表")):
+            entries += [(f"{chinese_ordinal(i + 1)}、{t.title if style.title_prefix != 'year' else t.title[len(f'{y}年度'):]}"
+                         if not t.title.startswith(f"{chinese_ordinal(i + 1)}、") else t.title, 1)
+                        for i, t in enumerate(tables)]
+    renderer.contents(entries)
+
+    def tables_part(number: str, title: str) -> None:
+        heading = Paragraph(text=f"{number} {part_titles.get(number, title)}", kind="part")
+        renderer.narrative([heading])
+        if style.family == "sichuan13":
+            titles = [Paragraph(text=f"{chinese_ordinal(i + 1)}、{t.title}", kind="line") for i, t in enumerate(tables)]
+            renderer.narrative(titles, start_page=False)
+        for t in tables:
+            renderer.table(t, style.continuation)
+
+    if narrative is not None:
+        renderer.narrative(narrative)
+        drawn += narrative
+        tables_part("第五部分", "附表")
+        return drawn
+    for number, title in parts:
+        if title.endswith(("附表", "决算表")):
+            tables_part(number, title)
+            continue
+        if title.endswith("概况"):
+            paragraphs = builder.overview(number)
+        elif title.endswith("情况说明"):
+            paragraphs = builder.explanation(number)
+        elif title == "名词解释":
+            paragraphs = builder.glossary(number)
+        else:
+            paragraphs = [Paragraph(text=f"{number} {title}", kind="part"),
+                          Paragraph(text=f"附件1 {ledger.department.name}{y}年度部门整体支出绩效自评报告（略）。")]
+        renderer.narrative(paragraphs)
+        drawn += paragraphs
+    return drawn
+
+
+def make_truth(pdf: bytes, name: str, ledger: Ledger, style: Style, tables: list[TableBlock],
+               figures: list[Figure], inconsistencies: list[dict], pages: int, generator: dict) -> dict:
+    doc_id = hashlib.sha256(pdf).hexdigest()
+    dept = ledger.department
+    dep_id = department_id(dept.name, dept.region)
+    facts = []
+    table_rows = []
+    for t in tables:
+        table_rows.append({"table_code": t.table_code, "table_title": t.title, "label": t.label,
+                           "empty": t.empty, "notes": t.notes, "pages": t.pages})
+        for r in t.rows:
+            for c in r.cells:
+                if c.fact is not None:
+                    row = {"document_id": doc_id, "department_id": dep_id, "fiscal_year": ledger.year}
+                    row.update(c.fact.as_dict())
+                    facts.append(row)
+    return {
+        "documents": [{
+            "document_id": doc_id,
+            "department_id": dep_id,
+            "department_name": dept.name,
+            "region": dept.region,
+            "fiscal_year": ledger.year,
+            "doc_kind": "final",
+            "template_family": style.family,
+            "source_path": f"{name}.pdf",
+            "page_count": pages,
+        }],
+        "tables": table_rows,
+        "facts": facts,
+        "narrative_figures": [dict(document_id=doc_id, **f.as_dict()) for f in figures],
+        "inconsistencies": inconsistencies,
+        "style": style.as_dict(),
+        "generator": {"name": "juesuan.synth", "version": __version__, **generator},
+    }
+
+
+def write(generated: Generated, out: Path) -> Path:
+    out.mkdir(parents=True, exist_ok=True)
+    pdf_path = out / f"{generated.name}.pdf"
+    pdf_path.write_bytes(generated.pdf)
+    (out / f"{generated.name}.truth.json").write_text(
+        json.dumps(generated.truth, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
+    return pdf_path
+
+
+def generate_corpus(out: Path, count: int, seed: int, inconsistencies: int = 0) -> list[Path]:
+    load_catalogue()
+    return [write(generate_document(plan), out) for plan in plan_corpus(count, seed, inconsistencies)]

@@ -1,0 +1,331 @@
+"""Draw a document with reportlab, recording the page and box of every fact and figure as it is drawn.
+
+Coordinates recorded for the truth follow pdfplumber: origin at the top-left of the page, ``top`` and
+``bottom`` measured downwards, in PDF points.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from reportlab.lib.pagesizes import landscape as to_landscape
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+from juesuan.synth.model import Paragraph, Row, TableBlock
+from juesuan.synth.style import A4, FONTS, Style
+
+MARGIN = 40.0
+BOTTOM = 56.0
+BODY_SIZE = 9.0
+LEADING = 1.3
+
+
+def register_fonts() -> None:
+    """Register the CJK TrueType fonts once; a missing font file is an installation problem, said so."""
+    for name, (path, index) in FONTS.items():
+        if name in pdfmetrics.getRegisteredFontNames():
+            continue
+        try:
+            pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
+        except OSError as exc:  # pragma: no cover - depends on the machine
+            raise RuntimeError(
+                f"font {path} not found: run `make fonts` (Debian packages fonts-wqy-zenhei, "
+                "fonts-wqy-microhei, fonts-arphic-uming)"
+            ) from exc
+
+
+def wrap(text: str, font: str, size: float, width: float, first_width: float | None = None) -> list[str]:
+    """Break text into lines no wider than ``width``; CJK text may break between any two characters."""
+    if not text:
+        return [""]
+    lines, line = [], ""
+    for ch in text:
+        if ch == "\n":
+            lines.append(line)
+            line = ""
+            continue
+        limit = first_width if first_width is not None and not lines else width
+        if line and pdfmetrics.stringWidth(line + ch, font, size) > limit:
+            lines.append(line)
+            line = ch
+        else:
+            line += ch
+    lines.append(line)
+    return lines
+
+
+@dataclass
+class Renderer:
+    style: Style
+    title: str
+    buffer: io.BytesIO = field(default_factory=io.BytesIO)
+
+    def __post_init__(self) -> None:
+        register_fonts()
+        self.font = self.style.font
+        self.digit_font = self.font if self.style.digit_font == "same" else self.style.digit_font
+        self.canvas = Canvas(self.buffer, pagesize=A4, invariant=1, pageCompression=1)
+        self.canvas.setTitle(self.title)
+        self.canvas.setAuthor("juesuan.synth")
+        self.canvas.setCreator("juesuan.synth")
+        self.page = 0
+        self.size = A4
+        self.y = 0.0
+
+    # -- pages -----------------------------------------------------------------------------------------
+    def new_page(self, landscape: bool = False) -> None:
+        if self.page:
+            self.footer()
+            self.canvas.showPage()
+        self.page += 1
+        self.size = to_landscape(A4) if landscape else A4
+        self.canvas.setPageSize(self.size)
+        self.y = self.size[1] - MARGIN
+
+    def footer(self) -> None:
+        if self.page <= 1 or self.style.page_numbers == "none":
+            return
+        text = f"- {self.page} -" if self.style.page_numbers == "dash" else str(self.page)
+        self.canvas.setFont(self.digit_font, 9)
+        self.canvas.drawCentredString(self.size[0] / 2, 28, text)
+
+    def finish(self) -> bytes:
+        self.footer()
+        self.canvas.showPage()
+        self.canvas.save()
+        return self.buffer.getvalue()
+
+    @property
+    def width(self) -> float:
+        return self.size[0]
+
+    @property
+    def height(self) -> float:
+        return self.size[1]
+
+    def text(self, x: float, y: float, text: str, size: float, align: str = "left", font: str | None = None) -> None:
+        c = self.canvas
+        c.setFont(font or self.font, size)
+        if align == "center":
+            c.drawCentredString(x, y, text)
+        elif align == "right":
+            c.drawRightString(x, y, text)
+        else:
+            c.drawString(x, y, text)
+
+    # -- cover and contents ------------------------------------------------------------------------------
+    def cover(self, department: str, year: int, date_line: str) -> None:
+        self.new_page()
+        self.text(self.width / 2, self.height * 0.62, department, 22, "center")
+        self.text(self.width / 2, self.height * 0.55, f"{year}年度部门决算", 26, "center")
+        self.text(self.width / 2, self.height * 0.25, date_line, 14, "center")
+
+    def contents(self, entries: Iterable[tuple[str, int]]) -> None:
+        self.new_page()
+        self.text(self.width / 2, self.y - 20, "目    录", 18, "center")
+        self.y -= 60
+        for text, level in entries:
+            if self.y < BOTTOM + 20:
+                self.new_page()
+            self.text(MARGIN + 30 + 24 * level, self.y, text, 12 if level == 0 else 11)
+            self.y -= 22
+
+    # -- narrative ----------------------------------------------------------------------------------------
+    SIZES = {"part": 16.0, "section": 13.0, "subsection": 12.0, "body": 12.0, "caption": 10.5, "line": 12.0}
+
+    def narrative(self, paragraphs: list[Paragraph], start_page: bool = True) -> None:
+        if start_page:
+            self.new_page()
+        for p in paragraphs:
+            self.paragraph(p)
+
+    def paragraph(self, p: Paragraph) -> None:
+        size = self.SIZES[p.kind]
+        lead = size * 1.75
+        left = MARGIN + 32
+        width = self.width - 2 * left
+        if p.kind == "part":
+            self.y -= 10
+        indent_first = 2 * size if p.kind == "body" else 0.0
+        lines = [p.text] if p.kind == "line" else wrap(p.text, self.font, size, width, width - indent_first)
+        position = 0
+        pages_by_offset: list[tuple[int, int]] = []
+        for i, line in enumerate(lines):
+            if self.y - lead < BOTTOM:
+                self.new_page()
+            self.y -= lead
+            if p.kind == "part":
+                self.text(self.width / 2, self.y, line, size, "center")
+            else:
+                self.text(left + (indent_first if i == 0 else 0.0), self.y, line, size)
+            pages_by_offset.append((position, self.page))
+            position += len(line)
+        for fig in p.figures:
+            page = pages_by_offset[0][1]
+            for start, pg in pages_by_offset:
+                if fig.offset >= start:
+                    page = pg
+            fig.page = page
+        if p.chart:
+            self.chart(p.chart)
+
+    def chart(self, bars: list[tuple[str, str]]) -> None:
+        """A bar chart whose data labels land in the text layer, as Sichuan's embedded charts do."""
+        height = 130.0
+        if self.y - height - 40 < BOTTOM:
+            self.new_page()
+        base = self.y - height - 20
+        values = [float(v.replace(",", "") or 0) for _, v in bars]
+        top = max(values) or 1.0
+        slot = (self.width - 2 * MARGIN - 80) / max(1, len(bars))
+        c = self.canvas
+        for i, ((label, value), v) in enumerate(zip(bars, values, strict=True)):
+            x = MARGIN + 60 + i * slot
+            h = max(2.0, (height - 30) * v / top)
+            c.setFillGray(0.55)
+            c.rect(x, base, slot * 0.5, h, stroke=0, fill=1)
+            c.setFillGray(0)
+            self.text(x + slot * 0.25, base + h + 4, value, 8, "center", self.digit_font)
+            self.text(x + slot * 0.25, base - 12, label[:8], 7.5, "center")
+        self.y = base - 26
+
+    # -- tables --------------------------------------------------------------------------------------------
+    def table(self, block: TableBlock, continuation: str) -> None:
+        self.new_page(block.landscape)
+        block.pages = [self.page]
+        self.table_title(block, first=True)
+        total_width = sum(c.width for c in block.columns)
+        x0 = (self.width - total_width) / 2
+        xs = [x0]
+        for c in block.columns:
+            xs.append(xs[-1] + c.width)
+        self.header(block, xs)
+        repeats: list[Row] = []
+        for row in block.rows:
+            h = self.row_height(block, row)
+            if self.y - h < BOTTOM:
+                self.new_page(block.landscape)
+                block.pages.append(self.page)
+                if continuation == "marker":
+                    self.text(xs[0], self.y - 12, "续表", 11)
+                    if block.label:
+                        self.text(xs[-1], self.y - 12, block.label, 10.5, "right")
+                    self.y -= 24
+                else:
+                    self.table_title(block, first=False)
+                self.header(block, xs)
+                if continuation == "title_total":
+                    for r in repeats:
+                        self.row(block, r, xs, record=False)
+            self.row(block, row, xs, record=True)
+            if row.repeat:
+                repeats.append(row)
+        for note in block.notes:
+            lines = wrap(note, self.font, 9.5, total_width)
+            for line in lines:
+                if self.y - 16 < BOTTOM:
+                    self.new_page(block.landscape)
+                    block.pages.append(self.page)
+                self.y -= 16
+                self.text(xs[0], self.y, line, 9.5)
+
+    def table_title(self, block: TableBlock, first: bool) -> None:
+        if block.label:
+            if self.style.table_label == "表N":
+                self.text(MARGIN, self.y - 12, block.label, 11)
+            else:
+                self.text(self.width - MARGIN, self.y - 12, block.label, 10.5, "right")
+            self.y -= 18
+        self.y -= 22
+        self.text(self.width / 2, self.y, block.title, 15, "center")
+        self.y -= 22
+        if block.unit_left:
+            self.text(MARGIN, self.y, block.unit_left, 10)
+        self.text(self.width - MARGIN, self.y, block.unit_right, 10, "right")
+        self.y -= 10
+
+    def header_row_heights(self, block: TableBlock) -> list[float]:
+        heights = [18.0] * block.header_rows
+        for h in block.header:
+            width = sum(c.width for c in block.columns[h.col : h.col + h.colspan]) - 4
+            lines = len(wrap(h.text, self.font, BODY_SIZE, width))
+            need = lines * BODY_SIZE * LEADING + 6
+            per_row = need / h.rowspan
+            for r in range(h.row, h.row + h.rowspan):
+                heights[r] = max(heights[r], per_row)
+        return heights
+
+    def header(self, block: TableBlock, xs: list[float]) -> None:
+        heights = self.header_row_heights(block)
+        tops = [self.y]
+        for h in heights:
+            tops.append(tops[-1] - h)
+        for h in block.header:
+            top, bottom = tops[h.row], tops[h.row + h.rowspan]
+            self.cell_frame(xs[h.col], top, xs[h.col + h.colspan], bottom)
+            width = xs[h.col + h.colspan] - xs[h.col] - 4
+            lines = wrap(h.text, self.font, BODY_SIZE, width)
+            self.cell_text(lines, xs[h.col], xs[h.col + h.colspan], top, bottom, "center", self.font)
+        self.y = tops[-1]
+        if block.lanci:
+            top, bottom = self.y, self.y - 16
+            for i, text in enumerate(block.lanci):
+                self.cell_frame(xs[i], top, xs[i + 1], bottom)
+                if text:
+                    self.cell_text([text], xs[i], xs[i + 1], top, bottom, "center", self.font)
+            self.y = bottom
+
+    def row_height(self, block: TableBlock, row: Row) -> float:
+        lines = 1
+        for col, cell in zip(block.columns, row.cells, strict=True):
+            if col.kind == "name":
+                lines = max(lines, len(wrap(cell.text, self.font, BODY_SIZE, col.width - 6 - cell.indent)))
+        return max(16.0, lines * BODY_SIZE * LEADING + 5)
+
+    def row(self, block: TableBlock, row: Row, xs: list[float], record: bool) -> None:
+        h = self.row_height(block, row)
+        top, bottom = self.y, self.y - h
+        for i, (col, cell) in enumerate(zip(block.columns, row.cells, strict=True)):
+            self.cell_frame(xs[i], top, xs[i + 1], bottom)
+            font = self.digit_font if col.kind in ("value", "code", "lineno") else self.font
+            if col.kind == "name":
+                lines = wrap(cell.text, self.font, BODY_SIZE, col.width - 6 - cell.indent)
+            else:
+                lines = [cell.text]
+            if cell.text:
+                self.cell_text(lines, xs[i] + cell.indent, xs[i + 1], top, bottom, cell.align, font)
+            if record and cell.fact is not None:
+                f = cell.fact
+                f.page = self.page
+                f.x0, f.x1 = xs[i], xs[i + 1]
+                f.top, f.bottom = self.height - top, self.height - bottom
+        self.y = bottom
+
+    def cell_frame(self, x0: float, top: float, x1: float, bottom: float) -> None:
+        c = self.canvas
+        c.setLineWidth(0.6)
+        if self.style.ruling == "rects":
+            c.rect(x0, bottom, x1 - x0, top - bottom, stroke=1, fill=0)
+        else:
+            c.line(x0, top, x1, top)
+            c.line(x0, bottom, x1, bottom)
+            c.line(x0, top, x0, bottom)
+            c.line(x1, top, x1, bottom)
+
+    def cell_text(self, lines: list[str], x0: float, x1: float, top: float, bottom: float, align: str,
+                  font: str) -> None:
+        step = BODY_SIZE * LEADING
+        block_h = len(lines) * step
+        y = top - (top - bottom - block_h) / 2 - BODY_SIZE
+        for line in lines:
+            if align == "right":
+                self.text(x1 - 4, y, line, BODY_SIZE, "right", font)
+            elif align == "center":
+                self.text((x0 + x1) / 2, y, line, BODY_SIZE, "center", font)
+            else:
+                self.text(x0 + 3, y, line, BODY_SIZE, "left", font)
+            y -= step

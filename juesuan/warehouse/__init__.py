@@ -1,0 +1,1 @@
+"""DuckDB warehouse and Parquet extracts; arrives with issue #4."""

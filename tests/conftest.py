@@ -1,0 +1,19 @@
+"""Shared fixtures: where the shared reference corpus is, and the committed samples."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = (ROOT / ".." / "shared" / "corpus").resolve()
+SEED_TEXT = SHARED / "seed" / "000_dac8e1c6e90fb209.txt"
+SAMPLES = ROOT / "data" / "raw" / "samples"
+SEED_PDF = SAMPLES / "panzhihua_dongqu_dianzizhengwu_2023_final.pdf"
+
+
+def require_shared(path: Path = SEED_TEXT) -> Path:
+    if not path.exists():
+        pytest.skip(f"shared corpus not found at {SHARED}; skipping reference-document tests")
+    return path
