@@ -49,8 +49,9 @@ def number_forms(value: Decimal) -> set[str]:
 
 
 def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
-    """Every fact's text in its box, its row label in its row, its header path and title on its page;
-    every narrative figure's number on its page and its sentence in the document."""
+    """Every page has text and no (cid:N) glyph; every fact's text is in its box, its row label in its row,
+    its header path and title on its page; every narrative figure's number is on its page and its
+    sentence in the document."""
     problems: list[str] = []
     with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
         pages_chars = {}
@@ -65,6 +66,12 @@ def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
                 pages_text[n] = squash("".join(c["text"] for c in p.chars))
             return pages_chars[n], pages_text[n]
 
+        for n in range(1, len(pdf.pages) + 1):
+            chars, text = page(n)
+            if "(cid:" in text:
+                problems.append(f"p{n}: (cid:N) glyphs in the text layer")
+            if not chars:
+                problems.append(f"p{n}: no characters at all")
         for f in truth["facts"]:
             chars, text = page(f["page"])
             got = text_in_box(chars, f["x0"], f["top"], f["x1"], f["bottom"])
@@ -91,11 +98,14 @@ def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
                        for n in range(1, len(pdf.pages) + 1))
         for fig in truth["narrative_figures"]:
             _, text = page(fig["page"])
+            # a figure starts on its page; a percentage stated after its amount may run onto the next
+            after = page(fig["page"] + 1)[1] if fig["page"] < len(pdf.pages) else ""
             for key in ("amount_yuan", "percent", "quantity"):
                 if fig[key] is None:
                     continue
                 value = Decimal(fig[key]) / (UNIT["万元"] if key == "amount_yuan" else 1)
-                if not any(form in text for form in number_forms(value)):
+                where = text + after if key == "percent" else text
+                if not any(form in where for form in number_forms(value)):
                     problems.append(f"p{fig['page']} figure {fig['subject']} {key}={value} not on its page")
             if squash(fig["text"]) not in full:
                 problems.append(f"figure {fig['subject']}: sentence not in the document: {fig['text'][:40]}")

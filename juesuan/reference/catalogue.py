@@ -106,6 +106,25 @@ class Family:
 
 
 @dataclass(frozen=True)
+class NarrativeSubject:
+    """What a narrative figure states; ``table``/``row``/``measure`` name the cell that should agree."""
+
+    id: str
+    table: str | None = None
+    row: str | None = None
+    measure: str | None = None
+    percent: str | None = None
+    soft: bool = False
+
+    def cell(self, subject: str) -> tuple[str, str, str] | None:
+        """(table, row, measure) for a concrete subject such as ``gpb_class.201``."""
+        if self.table is None or self.row is None or self.measure is None:
+            return None
+        suffix = subject.split(".", 1)[1] if "." in subject else ""
+        return self.table, self.row.replace("{code}", suffix), self.measure
+
+
+@dataclass(frozen=True)
 class Catalogue:
     families: dict[str, Family]
     tables: dict[str, TableSpec]
@@ -116,6 +135,7 @@ class Catalogue:
     identities: tuple[Identity, ...]
     tolerance_per_term: Decimal
     tolerance_minimum: Decimal
+    narrative_subjects: dict[str, NarrativeSubject]
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def table(self, table_id: str) -> TableSpec:
@@ -126,6 +146,12 @@ class Catalogue:
 
     def rows(self, scheme: str, year: int) -> list[SummaryRow]:
         return [r for r in self.summary_rows[scheme] if r.applies_to(year)]
+
+    def subject(self, subject: str) -> NarrativeSubject | None:
+        """The declaration of ``subject`` (``gpb_class.201`` is declared as ``gpb_class``)."""
+        if subject in self.narrative_subjects:
+            return self.narrative_subjects[subject]
+        return self.narrative_subjects.get(subject.split(".", 1)[0])
 
     def tolerance(self, n_terms: int) -> Decimal:
         """Allowed gap between a printed total and the sum of its n printed parts (in the printed unit)."""
@@ -185,5 +211,16 @@ def load_catalogue() -> Catalogue:
         ),
         tolerance_per_term=Decimal(raw["tolerance"]["per_term"]),
         tolerance_minimum=Decimal(raw["tolerance"]["minimum"]),
+        narrative_subjects={
+            k: NarrativeSubject(
+                id=k,
+                table=v.get("table"),
+                row=None if v.get("row") is None else str(v["row"]),
+                measure=v.get("measure"),
+                percent=v.get("percent"),
+                soft=bool(v.get("soft", False)),
+            )
+            for k, v in raw["narrative_subjects"].items()
+        },
         raw=raw,
     )

@@ -117,16 +117,19 @@ def build(ledger: Ledger, style: Style, rng: random.Random, name: str, inconsist
           generator: dict | None = None, narrative: list[Paragraph] | None = None,
           part_titles: dict[str, str] | None = None) -> Generated:
     """Tables, narrative, PDF and truth for one ledger. ``narrative`` replaces the generated one (seed)."""
-    kinds = [rng.choice(INCONSISTENCY_KINDS) for _ in range(inconsistencies)]
+    # each kind once before any repeats; a document has one template placeholder at most
+    kinds = rng.sample(INCONSISTENCY_KINDS, min(inconsistencies, len(INCONSISTENCY_KINDS)))
+    kinds += [("table_cell", "narrative_amount")[i % 2] for i in range(inconsistencies - len(kinds))]
     falsify: dict[str, Decimal] = {}
     if "narrative_amount" in kinds:
-        for _ in range(kinds.count("narrative_amount")):
-            subject, value = rng.choice(falsifiable(ledger))
+        candidates = falsifiable(ledger)
+        for subject, value in rng.sample(candidates, min(len(candidates), kinds.count("narrative_amount"))):
             falsify[subject] = wrong_value(rng, value)
     tables = TableBuilder(ledger, style, rng).build()
     records: list[dict] = []
+    altered: set[int] = set()
     for _ in range(kinds.count("table_cell")):
-        records.append(alter_cell(rng, tables, style))
+        records.append(alter_cell(rng, tables, style, altered))
     builder = NarrativeBuilder(ledger, style, rng, falsify, placeholder="placeholder" in kinds)
     renderer = Renderer(style, title=f"{ledger.department.name}{ledger.year}年度部门决算")
     paragraphs = layout_document(renderer, builder, tables, style, ledger, narrative, part_titles or {})
@@ -141,6 +144,7 @@ def build(ledger: Ledger, style: Style, rng: random.Random, name: str, inconsist
                             "text": f.text, "page": f.page})
     figures = [f for f in figures if not f.subject.endswith("_placeholder")]
     truth = make_truth(pdf, name, ledger, style, tables, figures, records, renderer.page, generator or {})
+    truth["features"] = dict(sorted(renderer.features.items()))
     return Generated(pdf=pdf, truth=truth, name=name, ledger=ledger)
 
 
@@ -171,7 +175,7 @@ def wrong_value(rng: random.Random, value: Decimal) -> Decimal:
     return wrong
 
 
-def alter_cell(rng: random.Random, tables: list[TableBlock], style: Style) -> dict:
+def alter_cell(rng: random.Random, tables: list[TableBlock], style: Style, altered: set[int]) -> dict:
     """Misprint one detail cell of a classified table (the tables no longer agree with each other)."""
     candidates = [
         (t, c)
@@ -179,9 +183,10 @@ def alter_cell(rng: random.Random, tables: list[TableBlock], style: Style) -> di
         if t.table_code in ("income", "expenditure", "gpb_expenditure", "gpb_basic_expenditure")
         for r in t.rows
         for c in r.cells
-        if c.fact is not None and c.fact.row_code and c.fact.amount_yuan > 0
+        if c.fact is not None and c.fact.row_code and c.fact.amount_yuan > 0 and id(c) not in altered
     ]
     table, cell = rng.choice(candidates)
+    altered.add(id(cell))
     fact = cell.fact
     unit = 10_000 if style.unit == "万元" else 1
     old_printed = fact.amount_yuan / unit

@@ -7,6 +7,8 @@ Coordinates recorded for the truth follow pdfplumber: origin at the top-left of 
 from __future__ import annotations
 
 import io
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -38,22 +40,26 @@ def register_fonts() -> None:
             ) from exc
 
 
+TOKEN = re.compile(r"[0-9A-Za-z.,%\-]+|.", re.S)
+
+
 def wrap(text: str, font: str, size: float, width: float, first_width: float | None = None) -> list[str]:
-    """Break text into lines no wider than ``width``; CJK text may break between any two characters."""
+    """Break text into lines no wider than ``width``. CJK text may break between any two characters, but a
+    number (digits, separators, %) is never split, as word processors keep it whole."""
     if not text:
         return [""]
     lines, line = [], ""
-    for ch in text:
-        if ch == "\n":
+    for token in TOKEN.findall(text):
+        if token == "\n":
             lines.append(line)
             line = ""
             continue
         limit = first_width if first_width is not None and not lines else width
-        if line and pdfmetrics.stringWidth(line + ch, font, size) > limit:
+        if line and pdfmetrics.stringWidth(line + token, font, size) > limit:
             lines.append(line)
-            line = ch
+            line = token
         else:
-            line += ch
+            line += token
     lines.append(line)
     return lines
 
@@ -75,6 +81,7 @@ class Renderer:
         self.page = 0
         self.size = A4
         self.y = 0.0
+        self.features: Counter[str] = Counter()  # which variations this document exercises, for the truth
 
     # -- pages -----------------------------------------------------------------------------------------
     def new_page(self, landscape: bool = False) -> None:
@@ -175,6 +182,7 @@ class Renderer:
 
     def chart(self, bars: list[tuple[str, str]]) -> None:
         """A bar chart whose data labels land in the text layer, as Sichuan's embedded charts do."""
+        self.features["charts"] += 1
         height = 130.0
         if self.y - height - 40 < BOTTOM:
             self.new_page()
@@ -224,6 +232,9 @@ class Renderer:
             self.row(block, row, xs, record=True)
             if row.repeat:
                 repeats.append(row)
+        self.features["tables_continued"] += len(set(block.pages)) > 1
+        self.features["tables_landscape"] += block.landscape
+        self.features["tables_empty_with_note"] += block.empty
         for note in block.notes:
             lines = wrap(note, self.font, 9.5, total_width)
             for line in lines:
@@ -294,6 +305,7 @@ class Renderer:
             font = self.digit_font if col.kind in ("value", "code", "lineno") else self.font
             if col.kind == "name":
                 lines = wrap(cell.text, self.font, BODY_SIZE, col.width - 6 - cell.indent)
+                self.features["names_wrapped"] += record and len(lines) > 1
             else:
                 lines = [cell.text]
             if cell.text:

@@ -17,10 +17,11 @@ from juesuan.reference.catalogue import ColumnNode, Side, TableSpec
 from juesuan.synth.ledger import FUNDS, GENERAL, GOV_FUND, STATE_CAPITAL, Ledger
 from juesuan.synth.model import Cell, Column, Fact, HeaderCell, Row, TableBlock
 from juesuan.synth.printer import UNIT_FACTORS, AmountPrinter
+from juesuan.synth.render import BODY_SIZE, register_fonts
 from juesuan.synth.style import Style
 
 ORDINALS = "一二三四五六七八九十"
-VALUE_FONT_SIZE = 8.5
+
 PORTRAIT_WIDTH = 515.0
 LANDSCAPE_WIDTH = 762.0
 MIN_VALUE_WIDTH = 52.0
@@ -70,6 +71,8 @@ class TableBuilder:
         self.ec = economic_classes()
         family_tables = self.catalogue.families[style.family].tables
         self.position = {t: i + 1 for i, t in enumerate(family_tables)}
+        register_fonts()
+        self.value_font = style.font if style.digit_font == "same" else style.digit_font
 
     # -- entry point -------------------------------------------------------------------------------
     def build(self) -> list[TableBlock]:
@@ -231,11 +234,11 @@ class TableBuilder:
 
     def finish(self, block: TableBlock) -> TableBlock:
         """Size value columns to their widest text and choose the page orientation."""
-        size = VALUE_FONT_SIZE
+        size = BODY_SIZE
         for i, col in enumerate(block.columns):
             if col.kind != "value":
                 continue
-            widest = max((stringWidth(r.cells[i].text, "Helvetica", size) for r in block.rows), default=0)
+            widest = max((stringWidth(r.cells[i].text, self.value_font, size) for r in block.rows), default=0)
             col.width = max(col.width, widest + 10)
         total = sum(c.width for c in block.columns)
         mode = self.style.landscape_tables

@@ -1,0 +1,101 @@
+"""The generator: deterministic, its committed samples current, inconsistencies on request, exact printing."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from conftest import SAMPLES
+from truthcheck import check_identities
+
+from juesuan.synth.corpus import generate_document, plan_corpus
+from juesuan.synth.printer import AmountPrinter
+from juesuan.synth.samples import SAMPLE_COUNT, SAMPLE_SEED
+
+
+def run_cli(out: Path, hashseed: str) -> dict[str, bytes]:
+    env = dict(os.environ, PYTHONHASHSEED=hashseed)
+    subprocess.run([sys.executable, "-m", "juesuan.synth", "--out", str(out), "--count", "3", "--seed", "7"],
+                   check=True, env=env, capture_output=True)
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
+
+
+def test_same_arguments_give_the_same_bytes_in_different_processes(tmp_path):
+    first = run_cli(tmp_path / "a", "1")
+    second = run_cli(tmp_path / "b", "2")
+    assert len(first) == 6
+    assert first == second
+
+
+def test_different_seeds_give_different_documents():
+    a = generate_document(plan_corpus(1, 1)[0])
+    b = generate_document(plan_corpus(1, 2)[0])
+    assert a.pdf != b.pdf
+
+
+def test_committed_generated_samples_are_what_the_generator_makes_now():
+    for plan in plan_corpus(SAMPLE_COUNT, SAMPLE_SEED):
+        generated = generate_document(plan)
+        committed = SAMPLES / f"{generated.name}.pdf"
+        assert committed.read_bytes() == generated.pdf, f"{committed} is stale: run `make samples`"
+        truth = json.loads(committed.with_name(f"{generated.name}.truth.json").read_text("utf-8"))
+        assert truth == json.loads(json.dumps(generated.truth, ensure_ascii=False))
+
+
+def test_samples_are_small_enough_to_commit():
+    pdfs = list(SAMPLES.glob("*.pdf"))
+    assert 1 <= len(pdfs) <= 10
+    assert sum(p.stat().st_size for p in pdfs) <= 5 * 1024 * 1024
+
+
+def test_requested_inconsistencies_are_recorded_and_show_in_the_document():
+    found_kinds = set()
+    for plan in plan_corpus(8, 11, inconsistencies=3):
+        generated = generate_document(plan)
+        records = generated.truth["inconsistencies"]
+        assert len(records) == 3, records
+        with pdfplumber.open(io.BytesIO(generated.pdf)) as pdf:
+            text = "".join("".join((p.extract_text() or "").split()) for p in pdf.pages)
+        for r in records:
+            found_kinds.add(r["kind"])
+            if r["kind"] == "table_cell":
+                assert r["printed_yuan"] != r["consistent_yuan"]
+                assert check_identities(generated.truth), "a misprinted cell must break an identity"
+            elif r["kind"] == "narrative_amount":
+                assert r["stated_yuan"] != r["table_yuan"]
+                stated = Decimal(r["stated_yuan"]) / 10_000
+                assert f"{stated:.2f}".rstrip("0").rstrip(".") in text
+            else:
+                assert "增加/减少0万元" in text
+    assert found_kinds == {"table_cell", "narrative_amount", "placeholder"}
+
+
+def test_documents_without_requested_inconsistencies_record_none():
+    generated = generate_document(plan_corpus(1, 5)[0])
+    assert generated.truth["inconsistencies"] == []
+    assert check_identities(generated.truth) == []
+
+
+@pytest.mark.parametrize(
+    ("fen", "unit", "thousands", "zero", "text", "yuan"),
+    [
+        (1_234_567_890, "万元", False, "0.00", "1234.57", "12345700.00"),
+        (1_234_567_890, "万元", True, "0.00", "1,234.57", "12345700.00"),
+        (1_234_567_890, "元", True, "-", "12,345,678.90", "12345678.90"),
+        (5_000, "万元", False, "blank", "0.01", "100.00"),  # 50 元 is 0.005 万元: half-up
+        (4_999, "万元", False, "blank", "", "0.00"),
+        (4_999, "万元", False, "-", "-", "0.00"),
+        (0, "元", False, "0.00", "0.00", "0.00"),
+    ],
+)
+def test_amounts_print_as_finance_systems_print_them(fen, unit, thousands, zero, text, yuan):
+    printer = AmountPrinter(unit=unit, thousands=thousands, zero=zero)
+    assert printer.text(fen) == text
+    assert printer.amount_yuan(fen) == Decimal(yuan)
