@@ -13,7 +13,9 @@ from rich.table import Table
 
 from juesuan import __version__
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="部门决算 disclosures → validated dataset.")
+app = typer.Typer(
+    add_completion=False, no_args_is_help=True, help="部门决算 disclosures → validated dataset."
+)
 console = Console()
 
 
@@ -34,7 +36,7 @@ def discover(paths: list[Path]) -> list[Path]:
 def inventory(
     paths: Annotated[list[Path] | None, typer.Argument(help="PDF files or folders")] = None,
 ) -> None:
-    """List the PDFs that an ingest of PATHS would read, with their identity and (for generated ones) truth."""
+    """List the PDFs an ingest of PATHS would read: identity, pages and (for generated ones) their truth."""
     files = discover(paths or [Path("data/raw/samples")])
     table = Table(title=f"{len(files)} PDFs to ingest")
     for col in ("file", "document_id", "KiB", "pages", "department", "year", "family", "facts", "figures"):
@@ -52,8 +54,17 @@ def inventory(
             doc = truth["documents"][0]
             dept, year, family = doc["department_name"], str(doc["fiscal_year"]), doc["template_family"]
             facts, figures = str(len(truth["facts"])), str(len(truth["narrative_figures"]))
-        table.add_row(f.name, hashlib.sha256(data).hexdigest()[:12], f"{len(data) // 1024}", str(pages), dept,
-                      year, family, facts, figures)
+        table.add_row(
+            f.name,
+            hashlib.sha256(data).hexdigest()[:12],
+            f"{len(data) // 1024}",
+            str(pages),
+            dept,
+            year,
+            family,
+            facts,
+            figures,
+        )
     console.print(table)
 
 
@@ -64,7 +75,7 @@ def synth(
     seed: Annotated[int, typer.Option(help="same seed, same bytes")] = 0,
     inconsistencies: Annotated[int, typer.Option(help="deliberate inconsistencies per document")] = 0,
 ) -> None:
-    """Generate a deterministic corpus of disclosures with exact ground truth (same as python -m juesuan.synth)."""
+    """Generate a deterministic corpus of disclosures with exact ground truth (python -m juesuan.synth)."""
     from juesuan.synth.corpus import generate_corpus
 
     paths = generate_corpus(out, count, seed, inconsistencies)

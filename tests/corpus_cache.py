@@ -50,5 +50,7 @@ def corpus(count: int, seed: int, inconsistencies: int = 0) -> Path:
 
 
 def documents(folder: Path) -> list[tuple[Path, dict]]:
-    return [(p, json.loads(p.with_name(p.stem + ".truth.json").read_text("utf-8")))
-            for p in sorted(folder.glob("*.pdf"))]
+    return [
+        (p, json.loads(p.with_name(p.stem + ".truth.json").read_text("utf-8")))
+        for p in sorted(folder.glob("*.pdf"))
+    ]

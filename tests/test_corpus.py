@@ -47,8 +47,10 @@ def test_narrative_figures_agree_with_the_table_cells_they_state(corpus_docs):
     checked = 0
     for path, truth in corpus_docs:
         unit = truth["documents"][0] and truth["facts"][0]["source_unit"]
-        cells = {(f["table_code"], f["row_code"] or f["row_label"], f["measure"]): Decimal(f["amount_yuan"])
-                 for f in truth["facts"]}
+        cells = {
+            (f["table_code"], f["row_code"] or f["row_label"], f["measure"]): Decimal(f["amount_yuan"])
+            for f in truth["facts"]
+        }
         empty = {t["table_code"] for t in truth["tables"] if t["empty"]}
         present = {t["table_code"] for t in truth["tables"]}
         for fig in truth["narrative_figures"]:
@@ -88,17 +90,28 @@ def test_corpus_covers_every_variation_the_generator_promises(corpus_docs):
     features = Counter()
     for _, t in corpus_docs:
         features.update({k: v for k, v in t["features"].items() if v})
-    for feature in ("tables_continued", "names_wrapped", "tables_empty_with_note", "tables_landscape", "charts"):
+    for feature in (
+        "tables_continued",
+        "names_wrapped",
+        "tables_empty_with_note",
+        "tables_landscape",
+        "charts",
+    ):
         assert features[feature] > 10, feature
-    continued_by_style = Counter(t["style"]["continuation"] for _, t in corpus_docs
-                                 if t["features"].get("tables_continued"))
+    continued_by_style = Counter(
+        t["style"]["continuation"] for _, t in corpus_docs if t["features"].get("tables_continued")
+    )
     assert all(continued_by_style[c] > 0 for c in ("marker", "title", "title_total"))
     portrait = sum(1 for _, t in corpus_docs if t["features"].get("tables_landscape", 0) < len(t["tables"]))
     assert portrait > 10
     departments = {t["documents"][0]["department_id"] for _, t in corpus_docs}
     assert len(departments) >= 50
-    classes = {f["row_code"] for _, t in corpus_docs for f in t["facts"]
-               if f["table_code"] == "expenditure" and f["row_code"] and len(f["row_code"]) == 3}
+    classes = {
+        f["row_code"]
+        for _, t in corpus_docs
+        for f in t["facts"]
+        if f["table_code"] == "expenditure" and f["row_code"] and len(f["row_code"]) == 3
+    }
     assert len(classes) >= 12
     # year pairs of one department: the second document's narrative compares with the first's totals
     years_by_department: dict[str, set[int]] = {}

@@ -1,4 +1,4 @@
-"""The reference data: the catalogue is complete and self-consistent; the code lists say what DOMAIN.md says."""
+"""The reference data: the catalogue is complete and consistent; the code lists say what DOMAIN.md says."""
 
 from __future__ import annotations
 
@@ -8,9 +8,19 @@ from juesuan.reference import economic_classes, function_classes, load_catalogue
 from juesuan.reference.identity import department_id, normalize_name
 
 DESIGN_TABLE_IDS = {
-    "income_expenditure_summary", "income", "expenditure", "fiscal_summary", "fiscal_expenditure_detail",
-    "gpb_expenditure", "gpb_expenditure_detail", "gpb_basic_expenditure", "gpb_project_expenditure",
-    "three_public", "gov_fund", "state_capital", "state_capital_expenditure",
+    "income_expenditure_summary",
+    "income",
+    "expenditure",
+    "fiscal_summary",
+    "fiscal_expenditure_detail",
+    "gpb_expenditure",
+    "gpb_expenditure_detail",
+    "gpb_basic_expenditure",
+    "gpb_project_expenditure",
+    "three_public",
+    "gov_fund",
+    "state_capital",
+    "state_capital_expenditure",
 }
 
 
@@ -58,7 +68,11 @@ def test_narrative_subjects_point_at_declared_tables_and_measures():
         if subject.table:
             assert subject.table in cat.tables, subject.id
             assert subject.measure in cat.tables[subject.table].measures(), subject.id
-    assert cat.subject("gpb_class.208").cell("gpb_class.208") == ("gpb_expenditure", "208", "total_expenditure")
+    assert cat.subject("gpb_class.208").cell("gpb_class.208") == (
+        "gpb_expenditure",
+        "208",
+        "total_expenditure",
+    )
 
 
 @pytest.mark.parametrize("scheme", ["function", "economic"])
@@ -76,13 +90,25 @@ def test_codes_nest_by_prefix_and_level_matches_length(scheme):
 
 # Every functional item of the seed disclosure, with DOMAIN.md §4.1's verification status.
 SEED_FUNCTION_CODES = [
-    ("201", "一般公共服务支出", True), ("20137", "网信事务", False), ("2013701", "行政运行", False),
-    ("2013704", "信息安全事务", False), ("2013750", "事业运行", False), ("2013799", "其他网信事务支出", False),
-    ("208", "社会保障和就业支出", True), ("20805", "行政事业单位养老支出", True),
-    ("2080505", "机关事业单位基本养老保险缴费支出", True), ("2080506", "机关事业单位职业年金缴费支出", True),
-    ("210", "卫生健康支出", True), ("21011", "行政事业单位医疗", True), ("2101101", "行政单位医疗", True),
-    ("2101102", "事业单位医疗", False), ("2101103", "公务员医疗补助", False), ("221", "住房保障支出", True),
-    ("22102", "住房改革支出", True), ("2210201", "住房公积金", True), ("229", "其他支出", True),
+    ("201", "一般公共服务支出", True),
+    ("20137", "网信事务", False),
+    ("2013701", "行政运行", False),
+    ("2013704", "信息安全事务", False),
+    ("2013750", "事业运行", False),
+    ("2013799", "其他网信事务支出", False),
+    ("208", "社会保障和就业支出", True),
+    ("20805", "行政事业单位养老支出", True),
+    ("2080505", "机关事业单位基本养老保险缴费支出", True),
+    ("2080506", "机关事业单位职业年金缴费支出", True),
+    ("210", "卫生健康支出", True),
+    ("21011", "行政事业单位医疗", True),
+    ("2101101", "行政单位医疗", True),
+    ("2101102", "事业单位医疗", False),
+    ("2101103", "公务员医疗补助", False),
+    ("221", "住房保障支出", True),
+    ("22102", "住房改革支出", True),
+    ("2210201", "住房公积金", True),
+    ("229", "其他支出", True),
 ]
 
 
@@ -104,8 +130,15 @@ def test_renamed_codes_have_the_name_of_their_year():
 
 def test_seed_economic_items_have_the_template_names():
     ec = economic_classes()
-    expected = {"30101": "基本工资", "30108": "机关事业单位基本养老保险缴费", "30113": "住房公积金",
-                "30213": "维修（护）费", "30228": "工会经费", "30239": "其他交通费用", "31013": "公务用车购置"}
+    expected = {
+        "30101": "基本工资",
+        "30108": "机关事业单位基本养老保险缴费",
+        "30113": "住房公积金",
+        "30213": "维修（护）费",
+        "30228": "工会经费",
+        "30239": "其他交通费用",
+        "31013": "公务用车购置",
+    }
     for code, name in expected.items():
         assert ec.name(code, 2023) == name
     assert "其他交通费" in ec.names("30239")

@@ -39,7 +39,9 @@ def pages():
 def running_text(pages) -> str:
     """The document's text without the page-number footers we print (the seed's own page numbers,
     such as the lone 28, are body text and stay)."""
-    return "".join(squash("".join(c["text"] for c in chars if c["bottom"] < height - 40)) for height, chars in pages)
+    return "".join(
+        squash("".join(c["text"] for c in chars if c["bottom"] < height - 40)) for height, chars in pages
+    )
 
 
 def test_committed_seed_pdf_is_what_the_generator_builds_from_the_seed_text():
@@ -67,9 +69,20 @@ def test_no_page_has_cid_glyphs_or_no_text(pages):
 
 def test_seed_has_all_13_sichuan_tables_with_their_codes(truth, pages):
     assert [t["table_code"] for t in truth["tables"]] == [
-        "income_expenditure_summary", "income", "expenditure", "fiscal_summary", "fiscal_expenditure_detail",
-        "gpb_expenditure", "gpb_expenditure_detail", "gpb_basic_expenditure", "gpb_project_expenditure",
-        "gov_fund", "state_capital", "state_capital_expenditure", "three_public"]
+        "income_expenditure_summary",
+        "income",
+        "expenditure",
+        "fiscal_summary",
+        "fiscal_expenditure_detail",
+        "gpb_expenditure",
+        "gpb_expenditure_detail",
+        "gpb_basic_expenditure",
+        "gpb_project_expenditure",
+        "gov_fund",
+        "state_capital",
+        "state_capital_expenditure",
+        "three_public",
+    ]
     for n, table in enumerate(truth["tables"], start=1):
         first = table["pages"][0]
         page_text = squash("".join(c["text"] for c in pages[first - 1][1]))
@@ -149,15 +162,20 @@ NARRATIVE_FIGURES = [
 
 
 def cell(truth: dict, pages, table: str, row: str, measure: str) -> str:
-    matches = [f for f in truth["facts"] if f["table_code"] == table and (f["row_code"] or f["row_label"]) == row
-               and f["measure"] == measure]
+    matches = [
+        f
+        for f in truth["facts"]
+        if f["table_code"] == table and (f["row_code"] or f["row_label"]) == row and f["measure"] == measure
+    ]
     assert len(matches) == 1, (table, row, measure, len(matches))
     f = matches[0]
     return text_in_box(pages[f["page"] - 1][1], f["x0"], f["top"], f["x1"], f["bottom"])
 
 
 @pytest.mark.parametrize(("stated", "table", "row", "measure"), NARRATIVE_FIGURES)
-def test_seed_narrative_figure_agrees_with_its_table_cell(seed_text, truth, pages, stated, table, row, measure):
+def test_seed_narrative_figure_agrees_with_its_table_cell(
+    seed_text, truth, pages, stated, table, row, measure
+):
     assert stated in squash(seed_text)
     printed = cell(truth, pages, table, row, measure)
     assert Decimal(printed or "0") == Decimal(stated)
@@ -166,18 +184,25 @@ def test_seed_narrative_figure_agrees_with_its_table_cell(seed_text, truth, page
 def test_seed_known_inconsistency_is_in_the_tables_not_fixed(seed_text, truth, pages):
     """行政单位医疗 is stated as 13.55 but the 210 项 must sum to the 类 13.55: the table says 8.13."""
     assert "行政单位医疗（项）:支出决算为13.55万元" in squash(seed_text)
-    items = [Decimal(cell(truth, pages, "gpb_expenditure", c, "total_expenditure"))
-             for c in ("2101101", "2101102", "2101103")]
+    items = [
+        Decimal(cell(truth, pages, "gpb_expenditure", c, "total_expenditure"))
+        for c in ("2101101", "2101102", "2101103")
+    ]
     assert items[0] == Decimal("8.13")
     assert sum(items) == Decimal(cell(truth, pages, "gpb_expenditure", "210", "total_expenditure"))
 
 
 def test_seed_rounding_tails_are_printed_as_the_narrative_states_them(truth, pages):
-    """基本 173.11 + 项目 46.88 = 219.99 against 本年支出合计 219.98; 网信事务 项 sum 168.90 against 168.89."""
+    """基本 173.11 + 项目 46.88 = 219.99 against 本年支出合计 219.98;
+    the 网信事务 项 sum to 168.90 against the 类 168.89."""
     basic = Decimal(cell(truth, pages, "expenditure", "合计", "basic_expenditure"))
     project = Decimal(cell(truth, pages, "expenditure", "合计", "project_expenditure"))
     total = Decimal(cell(truth, pages, "expenditure", "合计", "total_expenditure"))
     assert basic + project - total == Decimal("0.01")
-    items = sum(Decimal(cell(truth, pages, "gpb_expenditure", c, "total_expenditure"))
-                for c in ("2013701", "2013704", "2013750", "2013799"))
-    assert items - Decimal(cell(truth, pages, "gpb_expenditure", "201", "total_expenditure")) == Decimal("0.01")
+    items = sum(
+        Decimal(cell(truth, pages, "gpb_expenditure", c, "total_expenditure"))
+        for c in ("2013701", "2013704", "2013750", "2013799")
+    )
+    assert items - Decimal(cell(truth, pages, "gpb_expenditure", "201", "total_expenditure")) == Decimal(
+        "0.01"
+    )

@@ -22,8 +22,12 @@ from juesuan.synth.samples import SAMPLE_COUNT, SAMPLE_SEED
 
 def run_cli(out: Path, hashseed: str) -> dict[str, bytes]:
     env = dict(os.environ, PYTHONHASHSEED=hashseed)
-    subprocess.run([sys.executable, "-m", "juesuan.synth", "--out", str(out), "--count", "3", "--seed", "7"],
-                   check=True, env=env, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "juesuan.synth", "--out", str(out), "--count", "3", "--seed", "7"],
+        check=True,
+        env=env,
+        capture_output=True,
+    )
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
 

@@ -22,8 +22,14 @@ def squash(text: str) -> str:
 
 
 def text_in_box(chars: list[dict], x0: float, top: float, x1: float, bottom: float) -> str:
-    inside = [c for c in chars if c["x0"] >= x0 - 0.5 and c["x1"] <= x1 + 0.5 and c["top"] >= top - 0.5
-              and c["bottom"] <= bottom + 0.5]
+    inside = [
+        c
+        for c in chars
+        if c["x0"] >= x0 - 0.5
+        and c["x1"] <= x1 + 0.5
+        and c["top"] >= top - 0.5
+        and c["bottom"] <= bottom + 0.5
+    ]
     inside.sort(key=lambda c: (round(c["top"]), c["x0"]))
     return squash("".join(c["text"] for c in inside))
 
@@ -33,8 +39,13 @@ def text_in_row(chars: list[dict], edges: list[dict], top: float, bottom: float)
     name wrapped over two lines reads as one string."""
     import bisect
 
-    verticals = sorted({round(e["x0"], 1) for e in edges
-                        if e["orientation"] == "v" and e["top"] <= top + 1 and e["bottom"] >= bottom - 1})
+    verticals = sorted(
+        {
+            round(e["x0"], 1)
+            for e in edges
+            if e["orientation"] == "v" and e["top"] <= top + 1 and e["bottom"] >= bottom - 1
+        }
+    )
     inside = [c for c in chars if c["top"] >= top - 0.5 and c["bottom"] <= bottom + 0.5]
     inside.sort(key=lambda c: (bisect.bisect_right(verticals, c["x0"]), round(c["top"]), c["x0"]))
     return squash("".join(c["text"] for c in inside))
@@ -76,16 +87,24 @@ def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
             chars, text = page(f["page"])
             got = text_in_box(chars, f["x0"], f["top"], f["x1"], f["bottom"])
             if got != squash(f["raw_text"]):
-                problems.append(f"p{f['page']} {f['table_code']} {f['row_label']}/{f['column_label']}: "
-                                f"box holds {got!r}, truth says {f['raw_text']!r}")
+                problems.append(
+                    f"p{f['page']} {f['table_code']} {f['row_label']}/{f['column_label']}: "
+                    f"box holds {got!r}, truth says {f['raw_text']!r}"
+                )
             band = text_in_row(chars, pages_edges[f["page"]], f["top"], f["bottom"])
             if squash(f["row_label"].split("/")[-1]) not in band:
-                problems.append(f"p{f['page']} {f['table_code']}: row label {f['row_label']!r} not in its row")
+                problems.append(
+                    f"p{f['page']} {f['table_code']}: row label {f['row_label']!r} not in its row"
+                )
             if f["row_code"] and len(f["row_code"]) not in (3, 5, 7):
                 problems.append(f"bad row_code {f['row_code']}")
-            if f["row_code"] and not (f["row_code"] in band or _split_code_in(f["row_code"], band)):
-                if f["table_code"] not in ("income_expenditure_summary", "fiscal_summary"):
-                    problems.append(f"p{f['page']} {f['table_code']}: code {f['row_code']} not in its row")
+            code_printed = f["table_code"] not in ("income_expenditure_summary", "fiscal_summary")
+            if (
+                code_printed
+                and f["row_code"]
+                and not (f["row_code"] in band or _split_code_in(f["row_code"], band))
+            ):
+                problems.append(f"p{f['page']} {f['table_code']}: code {f['row_code']} not in its row")
             for part in f["column_label"].split("/"):
                 if part not in text:
                     problems.append(f"p{f['page']} {f['table_code']}: header {part!r} not on the page")
@@ -94,8 +113,10 @@ def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
             ):
                 problems.append(f"p{f['page']}: title {f['table_title']!r} not on or before the page")
         # the running text without page-number footers, so a sentence over a page break reads whole
-        full = "".join(squash("".join(c["text"] for c in page(n)[0] if c["bottom"] < pdf.pages[n - 1].height - 40))
-                       for n in range(1, len(pdf.pages) + 1))
+        full = "".join(
+            squash("".join(c["text"] for c in page(n)[0] if c["bottom"] < pdf.pages[n - 1].height - 40))
+            for n in range(1, len(pdf.pages) + 1)
+        )
         for fig in truth["narrative_figures"]:
             _, text = page(fig["page"])
             # a figure starts on its page; a percentage stated after its amount may run onto the next
@@ -152,18 +173,27 @@ class Books:
         """合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 (I8), per measure."""
         codes = [c for _, c in self.rows[table] if c]
         for m in self.measures(table):
-            self.expect(f"{table} 合计 {m}", self.get(table, "合计", m),
-                        [self.get(table, c, m) for c in codes if len(c) == 3])
+            self.expect(
+                f"{table} 合计 {m}",
+                self.get(table, "合计", m),
+                [self.get(table, c, m) for c in codes if len(c) == 3],
+            )
             for parent in codes:
                 kids = [c for c in codes if len(c) == len(parent) + 2 and c.startswith(parent)]
                 if kids:
-                    self.expect(f"{table} {parent} {m}", self.get(table, parent, m),
-                                [self.get(table, k, m) for k in kids])
+                    self.expect(
+                        f"{table} {parent} {m}",
+                        self.get(table, parent, m),
+                        [self.get(table, k, m) for k in kids],
+                    )
 
     def row_sum(self, table: str, total: str, parts: list[str]) -> None:
         for row, _ in self.rows[table]:
-            self.expect(f"{table} {row} {total}", self.get(table, row, total),
-                        [self.get(table, row, p) for p in parts])
+            self.expect(
+                f"{table} {row} {total}",
+                self.get(table, row, total),
+                [self.get(table, row, p) for p in parts],
+            )
 
 
 def check_identities(truth: dict) -> list[str]:
@@ -174,40 +204,89 @@ def check_identities(truth: dict) -> list[str]:
     for t in ("income", "expenditure", "gpb_expenditure", "gov_fund", "state_capital"):
         if t in tables and not tables[t]["empty"]:
             b.hierarchy(t)
-    b.row_sum(inc, "total_income", ["fiscal_appropriation_income", "superior_subsidy_income", "business_income",
-                                    "operating_income", "affiliate_remittance_income", "other_income"])
-    b.row_sum(exp, "total_expenditure", ["basic_expenditure", "project_expenditure", "remittance_to_superior",
-                                         "operating_expenditure", "subsidy_to_affiliates"])
+    b.row_sum(
+        inc,
+        "total_income",
+        [
+            "fiscal_appropriation_income",
+            "superior_subsidy_income",
+            "business_income",
+            "operating_income",
+            "affiliate_remittance_income",
+            "other_income",
+        ],
+    )
+    b.row_sum(
+        exp,
+        "total_expenditure",
+        [
+            "basic_expenditure",
+            "project_expenditure",
+            "remittance_to_superior",
+            "operating_expenditure",
+            "subsidy_to_affiliates",
+        ],
+    )
     b.row_sum("gpb_expenditure", "total_expenditure", ["basic_expenditure", "project_expenditure"])
     # summary (I1-I5, X1, X3)
     left = [r for r, _ in b.rows[s] if (s, r, "income_amount") in b.cells]
     right_classes = [c for _, c in b.rows[s] if c]
-    footer_in = {"本年收入合计", "总计", "年初结转和结余", "使用非财政拨款结余", "使用非财政拨款结余（含专用结余）",
-                 "用事业基金弥补收支差额"}
-    b.expect("I1", b.get(s, "本年收入合计", "income_amount"),
-             [b.get(s, r, "income_amount") for r in left if r not in footer_in])
-    b.expect("I2", b.get(s, "本年支出合计", "expenditure_amount"),
-             [b.get(s, c, "expenditure_amount") for c in right_classes])
+    footer_in = {
+        "本年收入合计",
+        "总计",
+        "年初结转和结余",
+        "使用非财政拨款结余",
+        "使用非财政拨款结余（含专用结余）",
+        "用事业基金弥补收支差额",
+    }
+    b.expect(
+        "I1",
+        b.get(s, "本年收入合计", "income_amount"),
+        [b.get(s, r, "income_amount") for r in left if r not in footer_in],
+    )
+    b.expect(
+        "I2",
+        b.get(s, "本年支出合计", "expenditure_amount"),
+        [b.get(s, c, "expenditure_amount") for c in right_classes],
+    )
     used = next((b.get(s, r, "income_amount") for r in left if r.startswith(("使用", "用事业"))), Decimal(0))
-    b.expect("I3", b.get(s, "总计", "income_amount"),
-             [b.get(s, "本年收入合计", "income_amount"), used, b.get(s, "年初结转和结余", "income_amount")])
-    b.expect("I4", b.get(s, "总计", "expenditure_amount"),
-             [b.get(s, "本年支出合计", "expenditure_amount"), b.get(s, "结余分配", "expenditure_amount"),
-              b.get(s, "年末结转和结余", "expenditure_amount")])
+    b.expect(
+        "I3",
+        b.get(s, "总计", "income_amount"),
+        [b.get(s, "本年收入合计", "income_amount"), used, b.get(s, "年初结转和结余", "income_amount")],
+    )
+    b.expect(
+        "I4",
+        b.get(s, "总计", "expenditure_amount"),
+        [
+            b.get(s, "本年支出合计", "expenditure_amount"),
+            b.get(s, "结余分配", "expenditure_amount"),
+            b.get(s, "年末结转和结余", "expenditure_amount"),
+        ],
+    )
     b.expect("I5", b.get(s, "总计", "income_amount"), [b.get(s, "总计", "expenditure_amount")])
     b.expect("X1 income", b.get(s, "本年收入合计", "income_amount"), [b.get(inc, "合计", "total_income")])
-    b.expect("X1 expenditure", b.get(s, "本年支出合计", "expenditure_amount"),
-             [b.get(exp, "合计", "total_expenditure")])
+    b.expect(
+        "X1 expenditure",
+        b.get(s, "本年支出合计", "expenditure_amount"),
+        [b.get(exp, "合计", "total_expenditure")],
+    )
     for c in right_classes:
         b.expect(f"X3 {c}", b.get(s, c, "expenditure_amount"), [b.get(exp, c, "total_expenditure")])
     # fiscal summary (I9-I11, X4)
     f = "fiscal_summary"
     for c in [c for _, c in b.rows[f] if c]:
-        b.expect(f"I10 {c}", b.get(f, c, "fiscal_total"),
-                 [b.get(f, c, m) for m in ("general_budget", "government_fund", "state_capital")])
+        b.expect(
+            f"I10 {c}",
+            b.get(f, c, "fiscal_total"),
+            [b.get(f, c, m) for m in ("general_budget", "government_fund", "state_capital")],
+        )
         b.expect(f"X4 {c}", b.get(f, c, "general_budget"), [b.get("gpb_expenditure", c, "total_expenditure")])
-    b.expect("I11", b.get(f, "总计", "income_amount"),
-             [b.get(f, "本年收入合计", "income_amount"), b.get(f, "年初财政拨款结转和结余", "income_amount")])
+    b.expect(
+        "I11",
+        b.get(f, "总计", "income_amount"),
+        [b.get(f, "本年收入合计", "income_amount"), b.get(f, "年初财政拨款结转和结余", "income_amount")],
+    )
     b.expect("I11 sides", b.get(f, "总计", "income_amount"), [b.get(f, "总计", "fiscal_total")])
     # basic expenditure (I13, I14)
     g = "gpb_basic_expenditure"
@@ -219,8 +298,14 @@ def check_identities(truth: dict) -> list[str]:
     # three_public (I16)
     t = "three_public"
     for phase in ("budget", "actual"):
-        b.expect(f"I16 {phase}", b.get(t, "", f"three_public_{phase}"),
-                 [b.get(t, "", f"{k}_{phase}") for k in ("outbound", "vehicle_total", "reception")])
-        b.expect(f"I16 vehicles {phase}", b.get(t, "", f"vehicle_total_{phase}"),
-                 [b.get(t, "", f"vehicle_{k}_{phase}") for k in ("purchase", "operation")])
+        b.expect(
+            f"I16 {phase}",
+            b.get(t, "", f"three_public_{phase}"),
+            [b.get(t, "", f"{k}_{phase}") for k in ("outbound", "vehicle_total", "reception")],
+        )
+        b.expect(
+            f"I16 vehicles {phase}",
+            b.get(t, "", f"vehicle_total_{phase}"),
+            [b.get(t, "", f"vehicle_{k}_{phase}") for k in ("purchase", "operation")],
+        )
     return b.problems

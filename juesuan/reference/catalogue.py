@@ -199,7 +199,10 @@ def load_catalogue() -> Catalogue:
         summary_rows={
             k: tuple(
                 SummaryRow(
-                    key=r["key"], labels=tuple(r["labels"]), from_year=r.get("from_year"), parent=r.get("parent")
+                    key=r["key"],
+                    labels=tuple(r["labels"]),
+                    from_year=r.get("from_year"),
+                    parent=r.get("parent"),
                 )
                 for r in rows
             )
@@ -207,7 +210,8 @@ def load_catalogue() -> Catalogue:
         },
         summary_class_sets={k: tuple(str(c) for c in v) for k, v in raw["summary_class_sets"].items()},
         identities=tuple(
-            Identity(id=i["id"], tables=tuple(i["tables"]), description=i["description"]) for i in raw["identities"]
+            Identity(id=i["id"], tables=tuple(i["tables"]), description=i["description"])
+            for i in raw["identities"]
         ),
         tolerance_per_term=Decimal(raw["tolerance"]["per_term"]),
         tolerance_minimum=Decimal(raw["tolerance"]["minimum"]),

@@ -14,8 +14,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="folder for the PDFs and their .truth.json")
     parser.add_argument("--count", type=int, default=10, help="number of documents")
     parser.add_argument("--seed", type=int, default=0, help="same seed, same bytes")
-    parser.add_argument("--inconsistencies", type=int, default=0,
-                        help="deliberate inconsistencies per document, recorded in the truth")
+    parser.add_argument(
+        "--inconsistencies",
+        type=int,
+        default=0,
+        help="deliberate inconsistencies per document, recorded in the truth",
+    )
     args = parser.parse_args(argv)
     start = time.perf_counter()
     paths = generate_corpus(args.out, args.count, args.seed, args.inconsistencies)

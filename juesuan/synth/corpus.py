@@ -25,11 +25,24 @@ from juesuan.synth.style import Style, draw_style
 from juesuan.synth.tables import TableBuilder, chinese_ordinal
 
 REGIONS = {
-    "sichuan": (("四川省攀枝花市东区", "攀枝花市东区"), ("四川省攀枝花市西区", "攀枝花市西区"),
-                ("四川省泸州市江阳区", "泸州市江阳区"), ("四川省达州市渠县", "渠县"), ("四川省成都市武侯区", "成都市武侯区")),
-    "shanghai": (("上海市普陀区", "上海市普陀区"), ("上海市松江区", "上海市松江区"), ("上海市静安区", "上海市静安区"),
-                 ("湖北省随州市曾都区", "随州市曾都区")),
-    "guangdong": (("广东省佛山市", "佛山市"), ("云南省保山市隆阳区", "保山市隆阳区"), ("陕西省商洛市柞水县", "柞水县")),
+    "sichuan": (
+        ("四川省攀枝花市东区", "攀枝花市东区"),
+        ("四川省攀枝花市西区", "攀枝花市西区"),
+        ("四川省泸州市江阳区", "泸州市江阳区"),
+        ("四川省达州市渠县", "渠县"),
+        ("四川省成都市武侯区", "成都市武侯区"),
+    ),
+    "shanghai": (
+        ("上海市普陀区", "上海市普陀区"),
+        ("上海市松江区", "上海市松江区"),
+        ("上海市静安区", "上海市静安区"),
+        ("湖北省随州市曾都区", "随州市曾都区"),
+    ),
+    "guangdong": (
+        ("广东省佛山市", "佛山市"),
+        ("云南省保山市隆阳区", "保山市隆阳区"),
+        ("陕西省商洛市柞水县", "柞水县"),
+    ),
 }
 INCONSISTENCY_KINDS = ("narrative_amount", "table_cell", "placeholder")
 
@@ -57,7 +70,9 @@ class DocumentPlan:
     def department(self) -> Department:
         body = BODIES[self.body_index]
         name = f"{self.prefix}{body[0]}"
-        return Department(name=name, region=self.region, unit_kind=body[1], main_class=body[2][:3], units=(name,))
+        return Department(
+            name=name, region=self.region, unit_kind=body[1], main_class=body[2][:3], units=(name,)
+        )
 
     def rng(self, purpose: str) -> random.Random:
         return random.Random(f"juesuan:{self.seed}:{self.index}:{purpose}")
@@ -80,9 +95,14 @@ def plan_corpus(count: int, seed: int, inconsistencies: int = 0) -> list[Documen
         kind = ("sichuan", "shanghai", "guangdong")[slot % 3]
         region, prefix = rng.choice(REGIONS[kind])
         body = rng.randrange(len(BODIES))
-        start = {"sichuan": rng.choice((2021, 2022, 2023)), "shanghai": rng.randint(2019, 2023),
-                 "guangdong": 2019}[kind]
-        plans.append(DocumentPlan(index, seed, kind, region, prefix, body, start + index % 2, inconsistencies))
+        start = {
+            "sichuan": rng.choice((2021, 2022, 2023)),
+            "shanghai": rng.randint(2019, 2023),
+            "guangdong": 2019,
+        }[kind]
+        plans.append(
+            DocumentPlan(index, seed, kind, region, prefix, body, start + index % 2, inconsistencies)
+        )
     return plans
 
 
@@ -109,13 +129,26 @@ def generate_document(plan: DocumentPlan) -> Generated:
     ledger = ledger_for(plan, plan.year)
     ledger.previous = previous_of(ledger_for(plan, plan.year - 1))
     style = draw_style(plan.rng("style"), plan.family, plan.year)
-    return build(ledger, style, plan.rng("layout"), name=f"{plan.index:04d}_{plan.family}_{plan.year}",
-                 inconsistencies=plan.inconsistencies, generator={"seed": plan.seed, "index": plan.index})
+    return build(
+        ledger,
+        style,
+        plan.rng("layout"),
+        name=f"{plan.index:04d}_{plan.family}_{plan.year}",
+        inconsistencies=plan.inconsistencies,
+        generator={"seed": plan.seed, "index": plan.index},
+    )
 
 
-def build(ledger: Ledger, style: Style, rng: random.Random, name: str, inconsistencies: int = 0,
-          generator: dict | None = None, narrative: list[Paragraph] | None = None,
-          part_titles: dict[str, str] | None = None) -> Generated:
+def build(
+    ledger: Ledger,
+    style: Style,
+    rng: random.Random,
+    name: str,
+    inconsistencies: int = 0,
+    generator: dict | None = None,
+    narrative: list[Paragraph] | None = None,
+    part_titles: dict[str, str] | None = None,
+) -> Generated:
     """Tables, narrative, PDF and truth for one ledger. ``narrative`` replaces the generated one (seed)."""
     # each kind once before any repeats; a document has one template placeholder at most
     kinds = rng.sample(INCONSISTENCY_KINDS, min(inconsistencies, len(INCONSISTENCY_KINDS)))
@@ -137,11 +170,24 @@ def build(ledger: Ledger, style: Style, rng: random.Random, name: str, inconsist
     figures: list[Figure] = [f for p in paragraphs for f in p.figures]
     for f in figures:
         if f.table_value is not None:
-            records.append({"kind": "narrative_amount", "subject": f.subject, "stated_yuan": str(f.amount_yuan),
-                            "table_yuan": str(f.table_value), "page": f.page})
+            records.append(
+                {
+                    "kind": "narrative_amount",
+                    "subject": f.subject,
+                    "stated_yuan": str(f.amount_yuan),
+                    "table_yuan": str(f.table_value),
+                    "page": f.page,
+                }
+            )
         if f.subject.endswith("_placeholder"):
-            records.append({"kind": "placeholder", "subject": f.subject.removesuffix("_placeholder"),
-                            "text": f.text, "page": f.page})
+            records.append(
+                {
+                    "kind": "placeholder",
+                    "subject": f.subject.removesuffix("_placeholder"),
+                    "text": f.text,
+                    "page": f.page,
+                }
+            )
     figures = [f for f in figures if not f.subject.endswith("_placeholder")]
     truth = make_truth(pdf, name, ledger, style, tables, figures, records, renderer.page, generator or {})
     truth["features"] = dict(sorted(renderer.features.items()))
@@ -150,9 +196,13 @@ def build(ledger: Ledger, style: Style, rng: random.Random, name: str, inconsist
 
 def falsifiable(ledger: Ledger) -> list[tuple[str, Decimal]]:
     """Narrative subjects that every document states and that a table cell backs."""
-    out = [("total_income", wan(ledger.total_income)), ("grand_total", wan(ledger.grand_total)),
-           ("total_expenditure", wan(ledger.total_expenditure)), ("basic_expenditure", wan(ledger.basic)),
-           ("personnel_expenditure", wan(sum(ledger.personnel.values())))]
+    out = [
+        ("total_income", wan(ledger.total_income)),
+        ("grand_total", wan(ledger.grand_total)),
+        ("total_expenditure", wan(ledger.total_expenditure)),
+        ("basic_expenditure", wan(ledger.basic)),
+        ("personnel_expenditure", wan(sum(ledger.personnel.values()))),
+    ]
     return [(s, v) for s, v in out if v > 0]
 
 
@@ -195,41 +245,68 @@ def alter_cell(rng: random.Random, tables: list[TableBlock], style: Style, alter
         new_printed = old_printed + Decimal("1.11")
     new_printed = new_printed.quantize(Decimal("0.01"))
     text = f"{new_printed:,.2f}" if style.thousands else f"{new_printed:.2f}"
-    record = {"kind": "table_cell", "table_code": table.table_code, "row_code": fact.row_code,
-              "row_label": fact.row_label, "measure": fact.measure, "column_label": fact.column_label,
-              "printed_yuan": str((new_printed * unit).quantize(Decimal("0.01"))),
-              "consistent_yuan": str(fact.amount_yuan)}
+    record = {
+        "kind": "table_cell",
+        "table_code": table.table_code,
+        "row_code": fact.row_code,
+        "row_label": fact.row_label,
+        "measure": fact.measure,
+        "column_label": fact.column_label,
+        "printed_yuan": str((new_printed * unit).quantize(Decimal("0.01"))),
+        "consistent_yuan": str(fact.amount_yuan),
+    }
     cell.text = fact.raw_text = text
     fact.amount_yuan = (new_printed * unit).quantize(Decimal("0.01"))
     return record
 
 
-def layout_document(renderer: Renderer, builder: NarrativeBuilder, tables: list[TableBlock], style: Style,
-                    ledger: Ledger, narrative: list[Paragraph] | None, part_titles: dict[str, str]) -> list[Paragraph]:
+def layout_document(
+    renderer: Renderer,
+    builder: NarrativeBuilder,
+    tables: list[TableBlock],
+    style: Style,
+    ledger: Ledger,
+    narrative: list[Paragraph] | None,
+    part_titles: dict[str, str],
+) -> list[Paragraph]:
     """Draw cover, contents, narrative parts and tables in the family's order; returns what was drawn."""
     y = ledger.year
     renderer.cover(ledger.department.name, y, f"{y + 1}年{9 if style.family == 'sichuan13' else 8}月")
     drawn: list[Paragraph] = []
     if style.family == "sichuan13":
-        parts = [("第一部分", "部门概况"), ("第二部分", f"{y}年度部门决算情况说明"), ("第三部分", "名词解释"),
-                 ("第四部分", "附件"), ("第五部分", "附表")]
+        parts = [
+            ("第一部分", "部门概况"),
+            ("第二部分", f"{y}年度部门决算情况说明"),
+            ("第三部分", "名词解释"),
+            ("第四部分", "附件"),
+            ("第五部分", "附表"),
+        ]
     else:
-        parts = [("第一部分", "概况"), ("第二部分", f"{y}年度部门决算表"), ("第三部分", f"{y}年度部门决算情况说明"),
-                 ("第四部分", "名词解释")]
+        parts = [
+            ("第一部分", "概况"),
+            ("第二部分", f"{y}年度部门决算表"),
+            ("第三部分", f"{y}年度部门决算情况说明"),
+            ("第四部分", "名词解释"),
+        ]
     entries = []
     for number, title in parts:
         entries.append((f"{number} {part_titles.get(number, title)}", 0))
         if title.endswith(("附表", "决算表")):
-            entries += [(f"{chinese_ordinal(i + 1)}、{t.title if style.title_prefix != 'year' else t.title[len(f'{y}年度'):]}"
-                         if not t.title.startswith(f"{chinese_ordinal(i + 1)}、") else t.title, 1)
-                        for i, t in enumerate(tables)]
+            catalogue = load_catalogue()
+            entries += [
+                (f"{chinese_ordinal(i + 1)}、{catalogue.table(t.table_code).title}", 1)
+                for i, t in enumerate(tables)
+            ]
     renderer.contents(entries)
 
     def tables_part(number: str, title: str) -> None:
         heading = Paragraph(text=f"{number} {part_titles.get(number, title)}", kind="part")
         renderer.narrative([heading])
         if style.family == "sichuan13":
-            titles = [Paragraph(text=f"{chinese_ordinal(i + 1)}、{t.title}", kind="line") for i, t in enumerate(tables)]
+            titles = [
+                Paragraph(text=f"{chinese_ordinal(i + 1)}、{t.title}", kind="line")
+                for i, t in enumerate(tables)
+            ]
             renderer.narrative(titles, start_page=False)
         for t in tables:
             renderer.table(t, style.continuation)
@@ -250,23 +327,42 @@ def layout_document(renderer: Renderer, builder: NarrativeBuilder, tables: list[
         elif title == "名词解释":
             paragraphs = builder.glossary(number)
         else:
-            paragraphs = [Paragraph(text=f"{number} {title}", kind="part"),
-                          Paragraph(text=f"附件1 {ledger.department.name}{y}年度部门整体支出绩效自评报告（略）。")]
+            paragraphs = [
+                Paragraph(text=f"{number} {title}", kind="part"),
+                Paragraph(text=f"附件1 {ledger.department.name}{y}年度部门整体支出绩效自评报告（略）。"),
+            ]
         renderer.narrative(paragraphs)
         drawn += paragraphs
     return drawn
 
 
-def make_truth(pdf: bytes, name: str, ledger: Ledger, style: Style, tables: list[TableBlock],
-               figures: list[Figure], inconsistencies: list[dict], pages: int, generator: dict) -> dict:
+def make_truth(
+    pdf: bytes,
+    name: str,
+    ledger: Ledger,
+    style: Style,
+    tables: list[TableBlock],
+    figures: list[Figure],
+    inconsistencies: list[dict],
+    pages: int,
+    generator: dict,
+) -> dict:
     doc_id = hashlib.sha256(pdf).hexdigest()
     dept = ledger.department
     dep_id = department_id(dept.name, dept.region)
     facts = []
     table_rows = []
     for t in tables:
-        table_rows.append({"table_code": t.table_code, "table_title": t.title, "label": t.label,
-                           "empty": t.empty, "notes": t.notes, "pages": t.pages})
+        table_rows.append(
+            {
+                "table_code": t.table_code,
+                "table_title": t.title,
+                "label": t.label,
+                "empty": t.empty,
+                "notes": t.notes,
+                "pages": t.pages,
+            }
+        )
         for r in t.rows:
             for c in r.cells:
                 if c.fact is not None:
@@ -274,17 +370,19 @@ def make_truth(pdf: bytes, name: str, ledger: Ledger, style: Style, tables: list
                     row.update(c.fact.as_dict())
                     facts.append(row)
     return {
-        "documents": [{
-            "document_id": doc_id,
-            "department_id": dep_id,
-            "department_name": dept.name,
-            "region": dept.region,
-            "fiscal_year": ledger.year,
-            "doc_kind": "final",
-            "template_family": style.family,
-            "source_path": f"{name}.pdf",
-            "page_count": pages,
-        }],
+        "documents": [
+            {
+                "document_id": doc_id,
+                "department_id": dep_id,
+                "department_name": dept.name,
+                "region": dept.region,
+                "fiscal_year": ledger.year,
+                "doc_kind": "final",
+                "template_family": style.family,
+                "source_path": f"{name}.pdf",
+                "page_count": pages,
+            }
+        ],
         "tables": table_rows,
         "facts": facts,
         "narrative_figures": [dict(document_id=doc_id, **f.as_dict()) for f in figures],

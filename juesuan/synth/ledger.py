@@ -212,8 +212,9 @@ class Ledger:
             ), f"fiscal carry-over of {fund}"
         other_in = sum(sum(i.other_income.values()) for i in self.items)
         other_out = sum(i.other_basic + i.other_project for i in self.items)
-        assert self.nonfiscal_opening + other_in + self.nonfiscal_used - other_out - self.surplus_distribution == (
-            self.nonfiscal_closing
+        assert (
+            self.nonfiscal_opening + other_in + self.nonfiscal_used - other_out - self.surplus_distribution
+            == (self.nonfiscal_closing)
         ), "non-fiscal carry-over"
         assert all(v >= 0 for i in self.items for v in (i.fiscal_income, *i.other_income.values()))
         assert min(self.fiscal_closing.values()) >= 0 and self.nonfiscal_closing >= 0
@@ -282,12 +283,31 @@ def random_personnel(rng: random.Random, staff: int, unit_kind: str) -> dict[str
     return out
 
 
-PUBLIC_POOL = ("30201", "30202", "30205", "30206", "30207", "30209", "30211", "30213", "30215", "30216",
-               "30226", "30227", "30228", "30229", "30239", "30299")
+PUBLIC_POOL = (
+    "30201",
+    "30202",
+    "30205",
+    "30206",
+    "30207",
+    "30209",
+    "30211",
+    "30213",
+    "30215",
+    "30216",
+    "30226",
+    "30227",
+    "30228",
+    "30229",
+    "30239",
+    "30299",
+)
 
 
 def random_public(rng: random.Random, staff: int, three_public: dict[str, int]) -> dict[str, int]:
-    out = {code: _yuan(rng, 300, 6_000) * max(1, staff // 3) for code in rng.sample(PUBLIC_POOL, rng.randint(4, 11))}
+    out = {
+        code: _yuan(rng, 300, 6_000) * max(1, staff // 3)
+        for code in rng.sample(PUBLIC_POOL, rng.randint(4, 11))
+    }
     # 三公 actuals paid from basic money show up as their economic 款 (DOMAIN §3.3 X7).
     for econ, item in (("30212", "outbound"), ("30217", "reception"), ("30231", "vehicle_operation")):
         if three_public.get(item):

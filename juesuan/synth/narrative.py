@@ -78,8 +78,14 @@ class Writer:
 
 
 class NarrativeBuilder:
-    def __init__(self, ledger: Ledger, style: Style, rng: random.Random, falsify: dict[str, Decimal] | None = None,
-                 placeholder: bool = False):
+    def __init__(
+        self,
+        ledger: Ledger,
+        style: Style,
+        rng: random.Random,
+        falsify: dict[str, Decimal] | None = None,
+        placeholder: bool = False,
+    ):
         self.L = ledger
         self.style = style
         self.rng = rng
@@ -122,11 +128,17 @@ class NarrativeBuilder:
     # -- parts ------------------------------------------------------------------------------------------
     def overview(self, part: str) -> list[Paragraph]:
         units = self.L.department.units or (self.name,)
-        out = [self.heading(f"{part} {'部门概况' if self.style.family == 'sichuan13' else '概况'}", "part"),
-               self.heading("一、部门职责" if self.style.family == "sichuan13" else "一、主要职能", "section"),
-               Paragraph(text=f"{self.name}贯彻落实党中央、国务院和省市关于本领域工作的方针政策和决策部署，"
-                         "负责本行政区域内相关工作的统筹规划、组织实施和监督管理，完成上级交办的其他任务。"),
-               self.heading("二、机构设置" if self.style.family == "sichuan13" else "二、部门决算单位构成", "section")]
+        out = [
+            self.heading(f"{part} {'部门概况' if self.style.family == 'sichuan13' else '概况'}", "part"),
+            self.heading("一、部门职责" if self.style.family == "sichuan13" else "一、主要职能", "section"),
+            Paragraph(
+                text=f"{self.name}贯彻落实党中央、国务院和省市关于本领域工作的方针政策和决策部署，"
+                "负责本行政区域内相关工作的统筹规划、组织实施和监督管理，完成上级交办的其他任务。"
+            ),
+            self.heading(
+                "二、机构设置" if self.style.family == "sichuan13" else "二、部门决算单位构成", "section"
+            ),
+        ]
         listing = "、".join(units)
         out.append(Paragraph(text=f"纳入{self.name}{self.year}年度部门决算编制范围的单位包括：{listing}。"))
         return out
@@ -154,8 +166,13 @@ class NarrativeBuilder:
         w.t(f"万元。与{y - 1}年度相比，收、支总计")
         self.change(w, "grand_total", total, wan(L.previous.grand_total))
         w.t("。主要变动原因是业务工作量变化，相关支出相应调整。")
-        out.append(w.paragraph(chart=[(f"{y - 1}年", f"{wan(L.previous.grand_total)}"), (f"{y}年", f"{total}")]
-                               if charts else None))
+        out.append(
+            w.paragraph(
+                chart=[(f"{y - 1}年", f"{wan(L.previous.grand_total)}"), (f"{y}年", f"{total}")]
+                if charts
+                else None
+            )
+        )
 
         # 二、收入决算情况说明
         s, h = sec("收入决算情况说明")
@@ -196,7 +213,9 @@ class NarrativeBuilder:
             w.t("万元，占")
             w.pct(fig, percent(project, exp_total, self.places))
         w.t("。")
-        out.append(w.paragraph(chart=[("基本支出", f"{basic}"), ("项目支出", f"{project}")] if charts else None))
+        out.append(
+            w.paragraph(chart=[("基本支出", f"{basic}"), ("项目支出", f"{project}")] if charts else None)
+        )
 
         # 四、财政拨款收入支出决算总体情况说明
         s, h = sec("财政拨款收入支出决算总体情况说明")
@@ -364,7 +383,12 @@ class NarrativeBuilder:
         out = []
         for title, fund, subject, what in (
             ("政府性基金预算支出决算情况说明", GOV_FUND, "gov_fund_expenditure", "政府性基金预算财政拨款"),
-            ("国有资本经营预算支出决算情况说明", "state_capital", "state_capital_expenditure", "国有资本经营预算财政拨款"),
+            (
+                "国有资本经营预算支出决算情况说明",
+                "state_capital",
+                "state_capital_expenditure",
+                "国有资本经营预算财政拨款",
+            ),
         ):
             s, h = sec(title)
             out.append(h)
@@ -432,6 +456,10 @@ class NarrativeBuilder:
             Paragraph(text="1.财政拨款收入：指单位从同级财政部门取得的财政预算资金。"),
             Paragraph(text="2.基本支出：指为保障机构正常运转、完成日常工作任务而发生的人员支出和公用支出。"),
             Paragraph(text="3.项目支出：指在基本支出之外为完成特定行政任务和事业发展目标所发生的支出。"),
-            Paragraph(text="4.“三公”经费：指部门用财政拨款安排的因公出国（境）费、公务用车购置及运行维护费和公务接待费。"),
-            Paragraph(text="5.机关运行经费：为保障行政单位（含参照公务员法管理的事业单位）运行用于购买货物和服务的各项资金。"),
+            Paragraph(
+                text="4.“三公”经费：指部门用财政拨款安排的因公出国（境）费、公务用车购置及运行维护费和公务接待费。"
+            ),
+            Paragraph(
+                text="5.机关运行经费：为保障行政单位（含参照公务员法管理的事业单位）运行用于购买货物和服务的各项资金。"
+            ),
         ]

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from reportlab.lib.pagesizes import landscape as to_landscape
 from reportlab.pdfbase import pdfmetrics
@@ -114,7 +115,9 @@ class Renderer:
     def height(self) -> float:
         return self.size[1]
 
-    def text(self, x: float, y: float, text: str, size: float, align: str = "left", font: str | None = None) -> None:
+    def text(
+        self, x: float, y: float, text: str, size: float, align: str = "left", font: str | None = None
+    ) -> None:
         c = self.canvas
         c.setFont(font or self.font, size)
         if align == "center":
@@ -142,7 +145,14 @@ class Renderer:
             self.y -= 22
 
     # -- narrative ----------------------------------------------------------------------------------------
-    SIZES = {"part": 16.0, "section": 13.0, "subsection": 12.0, "body": 12.0, "caption": 10.5, "line": 12.0}
+    SIZES: ClassVar[dict[str, float]] = {
+        "part": 16.0,
+        "section": 13.0,
+        "subsection": 12.0,
+        "body": 12.0,
+        "caption": 10.5,
+        "line": 12.0,
+    }
 
     def narrative(self, paragraphs: list[Paragraph], start_page: bool = True) -> None:
         if start_page:
@@ -328,8 +338,9 @@ class Renderer:
             c.line(x0, top, x0, bottom)
             c.line(x1, top, x1, bottom)
 
-    def cell_text(self, lines: list[str], x0: float, x1: float, top: float, bottom: float, align: str,
-                  font: str) -> None:
+    def cell_text(
+        self, lines: list[str], x0: float, x1: float, top: float, bottom: float, align: str, font: str
+    ) -> None:
         step = BODY_SIZE * LEADING
         block_h = len(lines) * step
         y = top - (top - bottom - block_h) / 2 - BODY_SIZE

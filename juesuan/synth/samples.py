@@ -17,7 +17,9 @@ SAMPLE_COUNT = 6
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m juesuan.synth.samples", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m juesuan.synth.samples", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
     for path in generate_corpus(args.out, SAMPLE_COUNT, SAMPLE_SEED):

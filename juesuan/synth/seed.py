@@ -72,12 +72,36 @@ def seed_ledger() -> Ledger:
     for item in items:
         item.fiscal_income = item.fiscal_expenditure
     items[0].fiscal_opening = items[0].fiscal_closing = fen("0.09")
-    personnel = {c: fen(v) for c, v in {
-        "30101": "34.775", "30102": "33.04", "30103": "35.13", "30107": "4.05", "30108": "17.26", "30109": "7.16",
-        "30110": "9.22", "30111": "4.33", "30112": "0.31", "30113": "13.124", "30199": "3.35"}.items()}
-    public = {c: fen(v) for c, v in {
-        "30201": "1.00", "30202": "0.04", "30205": "0.02", "30207": "0.69", "30213": "0.29", "30226": "1.05",
-        "30227": "0.09", "30228": "1.88", "30239": "6.297"}.items()}
+    personnel = {
+        c: fen(v)
+        for c, v in {
+            "30101": "34.775",
+            "30102": "33.04",
+            "30103": "35.13",
+            "30107": "4.05",
+            "30108": "17.26",
+            "30109": "7.16",
+            "30110": "9.22",
+            "30111": "4.33",
+            "30112": "0.31",
+            "30113": "13.124",
+            "30199": "3.35",
+        }.items()
+    }
+    public = {
+        c: fen(v)
+        for c, v in {
+            "30201": "1.00",
+            "30202": "0.04",
+            "30205": "0.02",
+            "30207": "0.69",
+            "30213": "0.29",
+            "30226": "1.05",
+            "30227": "0.09",
+            "30228": "1.88",
+            "30239": "6.297",
+        }.items()
+    }
     project_econ = {"30214": fen("27.32"), "30227": fen("10.296"), "31002": fen("9.26")}
     zero_tp = {"outbound": 0, "vehicle_purchase": 0, "vehicle_operation": 0, "reception": 0}
     ledger = Ledger(
@@ -95,8 +119,15 @@ def seed_ledger() -> Ledger:
         three_public_budget=dict(zero_tp),
         three_public_actual=dict(zero_tp),
         # 2022 as the narrative implies: 220.07 + 42.29, 219.98 + 42.29, 11.36 + 0.56
-        previous=PreviousYear(fen("262.36"), fen("262.36"), fen("262.27"), fen("144.26"), fen("121.02"),
-                              dict(zero_tp), fen("11.92")),
+        previous=PreviousYear(
+            fen("262.36"),
+            fen("262.36"),
+            fen("262.27"),
+            fen("144.26"),
+            fen("121.02"),
+            dict(zero_tp),
+            fen("11.92"),
+        ),
         other=OtherFacts(procurement_goods=fen("9.26"), projects_evaluated=2, self_score=93),
     )
     ledger.check()
@@ -153,8 +184,14 @@ def read_seed_text(path: Path) -> str:
 
 def build_seed(text_path: Path) -> Generated:
     paragraphs = seed_paragraphs(read_seed_text(text_path))
-    return build(seed_ledger(), SEED_STYLE, random.Random("juesuan:seed"), name=SEED_NAME,
-                 generator={"seed": "seed-disclosure"}, narrative=paragraphs)
+    return build(
+        seed_ledger(),
+        SEED_STYLE,
+        random.Random("juesuan:seed"),
+        name=SEED_NAME,
+        generator={"seed": "seed-disclosure"},
+        narrative=paragraphs,
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -39,7 +39,9 @@ class Style:
     digit_font: str = "same"  # same | Helvetica | Times-Roman
     name_width: float = 150.0  # points for the 科目名称 column: narrow widths make names wrap
     empty_style: str = "note"  # note: grid + 注：…故本表无数据 | zeros: every cell 0.00 (FS19 gov_fund)
-    three_public_layout: str = "paired"  # paired: item / 预算数|决算数 (Shanghai) | blocks: 预算数 / items (FS19)
+    three_public_layout: str = (
+        "paired"  # paired: item / 预算数|决算数 (Shanghai) | blocks: 预算数 / items (FS19)
+    )
     pane_headers: bool = False  # 人员经费 || 公用经费 pane row on gpb_basic (FS19)
     full_economic_list: bool = True  # print the whole standard 款 list even when empty
     letter_spaced: bool = False  # 项    目 style headers

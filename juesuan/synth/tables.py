@@ -91,7 +91,9 @@ class TableBuilder:
             "state_capital": self.state_capital,
             "state_capital_expenditure": self.state_capital_expenditure,
         }
-        return [builders[t](self.catalogue.table(t)) for t in self.catalogue.families[self.style.family].tables]
+        return [
+            builders[t](self.catalogue.table(t)) for t in self.catalogue.families[self.style.family].tables
+        ]
 
     # -- titles and labels -------------------------------------------------------------------------
     def title(self, spec: TableSpec) -> str:
@@ -158,7 +160,9 @@ class TableBuilder:
             return [code[:3], code[3:5], code[5:7]]
         return [code[:3], code[3:5]]
 
-    def value_columns(self, nodes: tuple[ColumnNode, ...]) -> tuple[list[Column], list[tuple[str, int, int, int]]]:
+    def value_columns(
+        self, nodes: tuple[ColumnNode, ...]
+    ) -> tuple[list[Column], list[tuple[str, int, int, int]]]:
         """Leaf columns of a header tree and its header cells as (text, depth, first leaf, leaf count)."""
         columns: list[Column] = []
         cells: list[tuple[str, int, int, int]] = []
@@ -204,7 +208,9 @@ class TableBuilder:
         return self.block(spec, columns, header, rows)
 
     @staticmethod
-    def value_header(value_cells: list[tuple[str, int, int, int]], rows: int, offset: int) -> list[HeaderCell]:
+    def value_header(
+        value_cells: list[tuple[str, int, int, int]], rows: int, offset: int
+    ) -> list[HeaderCell]:
         """Header cells of a value-column tree; leaves reach down to the last header row."""
         out = []
         for text, d, start, span in value_cells:
@@ -212,7 +218,9 @@ class TableBuilder:
             out.append(HeaderCell(text, d, offset + start, rows - d if is_leaf else 1, span))
         return out
 
-    def block(self, spec: TableSpec, columns: list[Column], header: list[HeaderCell], rows: int) -> TableBlock:
+    def block(
+        self, spec: TableSpec, columns: list[Column], header: list[HeaderCell], rows: int
+    ) -> TableBlock:
         unit_text = self.style.unit_line.format(unit=self.style.unit, department=self.ledger.department.name)
         if "部门：" in unit_text:
             left, right = unit_text.split(" ", 1)
@@ -242,7 +250,9 @@ class TableBuilder:
             col.width = max(col.width, widest + 10)
         total = sum(c.width for c in block.columns)
         mode = self.style.landscape_tables
-        block.landscape = mode == "all" or (mode == "wide" and total > PORTRAIT_WIDTH) or total > LANDSCAPE_WIDTH
+        block.landscape = (
+            mode == "all" or (mode == "wide" and total > PORTRAIT_WIDTH) or total > LANDSCAPE_WIDTH
+        )
         available = LANDSCAPE_WIDTH if block.landscape else PORTRAIT_WIDTH
         if total > available:
             # shrink names first (they wrap), then values down to their text
@@ -298,9 +308,11 @@ class TableBuilder:
         n_code = sum(1 for c in block.columns if c.kind == "code")
 
         def make(code: str | None, label: str, values: Values, indent: float) -> Row:
-            cells: list[Cell] = [Cell(t, align="center") for t in self.code_texts("function", code)] if code else [
-                Cell("") for _ in range(n_code)
-            ]
+            cells: list[Cell] = (
+                [Cell(t, align="center") for t in self.code_texts("function", code)]
+                if code
+                else [Cell("") for _ in range(n_code)]
+            )
             cells.append(Cell(label, align="center" if code is None else "left", indent=indent))
             for i in value_idx:
                 m = block.columns[i].measure or ""
@@ -333,7 +345,11 @@ class TableBuilder:
     def expenditure(self, spec: TableSpec) -> TableBlock:
         block = self.one_sided(spec, "function")
         per_item = {
-            i.code: {"total_expenditure": i.expenditure, "basic_expenditure": i.basic, "project_expenditure": i.project}
+            i.code: {
+                "total_expenditure": i.expenditure,
+                "basic_expenditure": i.basic,
+                "project_expenditure": i.project,
+            }
             for i in self.ledger.items
             if i.expenditure
         }
@@ -414,15 +430,19 @@ class TableBuilder:
         rows = []
         if with_total:
             cells = [Cell("") for _ in range(n_code)] + [Cell("合计", align="center")]
-            cells += [self.value_cell(block, i, total.get(block.columns[i].measure or "", 0), None, "合计")
-                      for i in value_idx]
+            cells += [
+                self.value_cell(block, i, total.get(block.columns[i].measure or "", 0), None, "合计")
+                for i in value_idx
+            ]
             rows.append(Row(cells=cells, bold=True, repeat=self.style.continuation == "title_total"))
         for code in sorted(sums):
             name = self.ec.name(code, self.year) or code
             cells = [Cell(t, align="center") for t in self.code_texts("economic", code)]
             cells.append(Cell(name, indent=0 if len(code) == 3 else 8))
-            cells += [self.value_cell(block, i, sums[code].get(block.columns[i].measure or "", 0), code, name)
-                      for i in value_idx]
+            cells += [
+                self.value_cell(block, i, sums[code].get(block.columns[i].measure or "", 0), code, name)
+                for i in value_idx
+            ]
             rows.append(Row(cells=cells))
         block.rows = rows
 
@@ -455,7 +475,9 @@ class TableBuilder:
 
     def gpb_project(self, spec: TableSpec) -> TableBlock:
         block = self.one_sided(spec, "economic")
-        self.economic_rows(block, {c: {"project_expenditure": v} for c, v in self.ledger.project_econ.items()})
+        self.economic_rows(
+            block, {c: {"project_expenditure": v} for c, v in self.ledger.project_econ.items()}
+        )
         return self.finish(block)
 
     # -- three_public ---------------------------------------------------------------------------------------
@@ -475,7 +497,9 @@ class TableBuilder:
             amounts[f"vehicle_total_{phase}"] = src["vehicle_purchase"] + src["vehicle_operation"]
             amounts[f"reception_{phase}"] = src["reception"]
             amounts[f"three_public_{phase}"] = sum(src.values())
-        cells = [self.value_cell(block, i, amounts[c.measure or ""], None, "") for i, c in enumerate(value_cols)]
+        cells = [
+            self.value_cell(block, i, amounts[c.measure or ""], None, "") for i, c in enumerate(value_cols)
+        ]
         block.rows = [Row(cells=cells)]
         return self.finish(block)
 
@@ -490,12 +514,14 @@ class TableBuilder:
             return ColumnNode(labels=node.labels, children=tuple(restrict(c, phase) for c in node.children))
 
         return tuple(
-            ColumnNode(labels=(phase,), children=tuple(restrict(n, phase) for n in nodes)) for phase in ("预算数", "决算数")
+            ColumnNode(labels=(phase,), children=tuple(restrict(n, phase) for n in nodes))
+            for phase in ("预算数", "决算数")
         )
 
-    # -- two-sided tables -------------------------------------------------------------------------------------
-    def two_sided(self, spec: TableSpec, side_cols: list[list[Column]], side_headers: list[list[HeaderCell]],
-                  rows: int) -> TableBlock:
+    # -- two-sided tables ------------------------------------------------------------------------------
+    def two_sided(
+        self, spec: TableSpec, side_cols: list[list[Column]], side_headers: list[list[HeaderCell]], rows: int
+    ) -> TableBlock:
         columns: list[Column] = []
         header: list[HeaderCell] = []
         for cols, cells in zip(side_cols, side_headers, strict=True):
@@ -520,8 +546,14 @@ class TableBuilder:
             header.append(HeaderCell(text, top, first + start, 1, span))
         return cols, header, top + 1
 
-    def paired_rows(self, block: TableBlock, left: list[SideEntry], right: list[SideEntry],
-                    left_footer: list[SideEntry], right_footer: list[SideEntry]) -> None:
+    def paired_rows(
+        self,
+        block: TableBlock,
+        left: list[SideEntry],
+        right: list[SideEntry],
+        left_footer: list[SideEntry],
+        right_footer: list[SideEntry],
+    ) -> None:
         """Lay the two halves side by side; footers pair at the bottom."""
         halves = self.halves(block)
         n_main = max(len(left), len(right))
@@ -538,7 +570,7 @@ class TableBuilder:
             cells = [Cell(f"{entry.prefix}{entry.label}", indent=entry.indent)]
             if self.style.lineno:
                 cells.append(Cell(str(number), align="center"))
-            for i in cols[1 + int(self.style.lineno):]:
+            for i in cols[1 + int(self.style.lineno) :]:
                 m = block.columns[i].measure or ""
                 cells.append(self.value_cell(block, i, values.get(m, 0), code, label))
             return cells
@@ -563,7 +595,9 @@ class TableBuilder:
     def class_entries(self, values_by_class: dict[str, Values]) -> list[SideEntry]:
         codes = self.catalogue.summary_class_sets[self.style.summary_classes]
         return [
-            SideEntry(c, self.fc.name(c, self.year) or c, values_by_class.get(c, {}), f"{chinese_ordinal(i + 1)}、")
+            SideEntry(
+                c, self.fc.name(c, self.year) or c, values_by_class.get(c, {}), f"{chinese_ordinal(i + 1)}、"
+            )
             for i, c in enumerate(codes)
         ]
 
@@ -596,15 +630,30 @@ class TableBuilder:
             v["expenditure_amount"] += i.expenditure
         right = self.class_entries(by_class)
         self.check_classes(by_class)
-        lf = self.footer_entries("summary_income_footer", {
-            k: {"income_amount": v} for k, v in {
-                "total_income": L.total_income, "nonfiscal_balance_used": L.nonfiscal_used,
-                "opening_balance": L.opening, "grand_total": L.grand_total}.items()})
-        rf = self.footer_entries("summary_expenditure_footer", {
-            k: {"expenditure_amount": v} for k, v in {
-                "total_expenditure": L.total_expenditure, "surplus_distribution": L.surplus_distribution,
-                "closing_balance": L.closing,
-                "grand_total": L.total_expenditure + L.surplus_distribution + L.closing}.items()})
+        lf = self.footer_entries(
+            "summary_income_footer",
+            {
+                k: {"income_amount": v}
+                for k, v in {
+                    "total_income": L.total_income,
+                    "nonfiscal_balance_used": L.nonfiscal_used,
+                    "opening_balance": L.opening,
+                    "grand_total": L.grand_total,
+                }.items()
+            },
+        )
+        rf = self.footer_entries(
+            "summary_expenditure_footer",
+            {
+                k: {"expenditure_amount": v}
+                for k, v in {
+                    "total_expenditure": L.total_expenditure,
+                    "surplus_distribution": L.surplus_distribution,
+                    "closing_balance": L.closing,
+                    "grand_total": L.total_expenditure + L.surplus_distribution + L.closing,
+                }.items()
+            },
+        )
         self.paired_rows(block, left, right, lf, rf)
         return self.finish(block)
 
@@ -622,7 +671,9 @@ class TableBuilder:
         key = {GENERAL: "general_budget", GOV_FUND: "government_fund", STATE_CAPITAL: "state_capital"}
         left = [
             SideEntry(None, r.labels[0], {"income_amount": L.fiscal_income(f)}, f"{chinese_ordinal(i + 1)}、")
-            for i, (r, f) in enumerate(zip(self.catalogue.rows("fiscal_income", self.year), funds, strict=True))
+            for i, (r, f) in enumerate(
+                zip(self.catalogue.rows("fiscal_income", self.year), funds, strict=True)
+            )
         ]
         by_class: dict[str, Values] = {}
         for i in L.items:
@@ -633,21 +684,33 @@ class TableBuilder:
             v[key[i.fund]] = v.get(key[i.fund], 0) + i.fiscal_expenditure
         right = self.class_entries(by_class)
         opening = sum(L.fiscal_opening.values())
-        lf_values = {"total_income": L.fiscal_total_income, "opening_balance": opening,
-                     "grand_total": L.fiscal_grand_total}
-        for f in funds:
-            lf_values[f"opening_{key[f]}"] = L.fiscal_opening[f]
-        lf = self.footer_entries("fiscal_income_footer", {k: {"income_amount": v} for k, v in lf_values.items()})
-        closing = sum(L.fiscal_closing.values())
-        rf_values: dict[str, Values] = {
-            "total_expenditure": {"fiscal_total": L.fiscal_total_expenditure,
-                                  **{key[f]: L.fiscal_expenditure(f) for f in funds}},
-            "closing_balance": {"fiscal_total": closing, **{key[f]: L.fiscal_closing[f] for f in funds}},
-            "grand_total": {"fiscal_total": L.fiscal_total_expenditure + closing,
-                            **{key[f]: L.fiscal_expenditure(f) + L.fiscal_closing[f] for f in funds}},
+        lf_values = {
+            "total_income": L.fiscal_total_income,
+            "opening_balance": opening,
+            "grand_total": L.fiscal_grand_total,
         }
         for f in funds:
-            rf_values[f"closing_{key[f]}"] = {"fiscal_total": L.fiscal_closing[f], key[f]: L.fiscal_closing[f]}
+            lf_values[f"opening_{key[f]}"] = L.fiscal_opening[f]
+        lf = self.footer_entries(
+            "fiscal_income_footer", {k: {"income_amount": v} for k, v in lf_values.items()}
+        )
+        closing = sum(L.fiscal_closing.values())
+        rf_values: dict[str, Values] = {
+            "total_expenditure": {
+                "fiscal_total": L.fiscal_total_expenditure,
+                **{key[f]: L.fiscal_expenditure(f) for f in funds},
+            },
+            "closing_balance": {"fiscal_total": closing, **{key[f]: L.fiscal_closing[f] for f in funds}},
+            "grand_total": {
+                "fiscal_total": L.fiscal_total_expenditure + closing,
+                **{key[f]: L.fiscal_expenditure(f) + L.fiscal_closing[f] for f in funds},
+            },
+        }
+        for f in funds:
+            rf_values[f"closing_{key[f]}"] = {
+                "fiscal_total": L.fiscal_closing[f],
+                key[f]: L.fiscal_closing[f],
+            }
         rf = self.footer_entries("fiscal_expenditure_footer", rf_values)
         self.paired_rows(block, left, right, lf, rf)
         return self.finish(block)
@@ -677,12 +740,16 @@ class TableBuilder:
         L = self.ledger
         panes = [
             (("301", "303"), L.personnel, "personnel_expenditure", "人员经费合计"),
-            (("302", "310", "307", "399") if self.style.family == "older8" else ("302", "310"), L.public,
-             "public_expenditure", "公用经费合计"),
+            (
+                ("302", "310", "307", "399") if self.style.family == "older8" else ("302", "310"),
+                L.public,
+                "public_expenditure",
+                "公用经费合计",
+            ),
         ]
         pane_rows: list[list[list[Cell]]] = []
         totals: list[list[Cell]] = []
-        for p, (classes, amounts, measure, total_label) in enumerate(panes):
+        for p, (classes, amounts, _measure, total_label) in enumerate(panes):
             base = 0 if p == 0 else n_left
             value_col = base + len(sides[p][0]) - 1
             n_code = len(sides[p][0]) - 2
