@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +17,8 @@ from juesuan import __version__
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="部门决算 disclosures → validated dataset."
 )
-console = Console()
+# piped output (make demo, CI logs) gets a wide table instead of rich's 80-column default
+console = Console(width=None if sys.stdout.isatty() else 160)
 
 
 def discover(paths: list[Path]) -> list[Path]:
