@@ -6,7 +6,7 @@ only load them into typed objects.
 
 from juesuan.reference.catalogue import Catalogue, ColumnNode, TableSpec, load_catalogue
 from juesuan.reference.classes import ClassEntry, Classification, economic_classes, function_classes
-from juesuan.reference.identity import department_id, normalize_name
+from juesuan.reference.identity import department_id, normalize_name, region_of
 
 __all__ = [
     "Catalogue",
@@ -19,4 +19,5 @@ __all__ = [
     "function_classes",
     "load_catalogue",
     "normalize_name",
+    "region_of",
 ]

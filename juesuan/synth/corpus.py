@@ -15,7 +15,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from juesuan import __version__
-from juesuan.reference import department_id, load_catalogue
+from juesuan.reference import department_id, load_catalogue, region_of
 from juesuan.synth.ledger import BODIES, Department, Ledger, PreviousYear, random_ledger
 from juesuan.synth.model import Figure, Paragraph, TableBlock
 from juesuan.synth.narrative import NarrativeBuilder
@@ -24,25 +24,10 @@ from juesuan.synth.render import Renderer
 from juesuan.synth.style import Style, draw_style
 from juesuan.synth.tables import TableBuilder, chinese_ordinal
 
-REGIONS = {
-    "sichuan": (
-        ("四川省攀枝花市东区", "攀枝花市东区"),
-        ("四川省攀枝花市西区", "攀枝花市西区"),
-        ("四川省泸州市江阳区", "泸州市江阳区"),
-        ("四川省达州市渠县", "渠县"),
-        ("四川省成都市武侯区", "成都市武侯区"),
-    ),
-    "shanghai": (
-        ("上海市普陀区", "上海市普陀区"),
-        ("上海市松江区", "上海市松江区"),
-        ("上海市静安区", "上海市静安区"),
-        ("湖北省随州市曾都区", "随州市曾都区"),
-    ),
-    "guangdong": (
-        ("广东省佛山市", "佛山市"),
-        ("云南省保山市隆阳区", "保山市隆阳区"),
-        ("陕西省商洛市柞水县", "柞水县"),
-    ),
+PREFIXES = {  # the area a department's name starts with; the region is derived from it (region_of)
+    "sichuan": ("攀枝花市东区", "攀枝花市西区", "泸州市江阳区", "渠县", "成都市武侯区"),
+    "shanghai": ("上海市普陀区", "上海市松江区", "上海市静安区", "随州市曾都区"),
+    "guangdong": ("佛山市", "保山市隆阳区", "柞水县"),
 }
 INCONSISTENCY_KINDS = ("narrative_amount", "table_cell", "placeholder")
 
@@ -52,7 +37,6 @@ class DocumentPlan:
     index: int
     seed: int
     region_kind: str
-    region: str
     prefix: str
     body_index: int
     year: int
@@ -71,7 +55,7 @@ class DocumentPlan:
         body = BODIES[self.body_index]
         name = f"{self.prefix}{body[0]}"
         return Department(
-            name=name, region=self.region, unit_kind=body[1], main_class=body[2][:3], units=(name,)
+            name=name, region=region_of(name), unit_kind=body[1], main_class=body[2][:3], units=(name,)
         )
 
     def rng(self, purpose: str) -> random.Random:
@@ -93,16 +77,14 @@ def plan_corpus(count: int, seed: int, inconsistencies: int = 0) -> list[Documen
         slot = index // 2
         rng = random.Random(f"juesuan:{seed}:slot:{slot}")
         kind = ("sichuan", "shanghai", "guangdong")[slot % 3]
-        region, prefix = rng.choice(REGIONS[kind])
+        prefix = rng.choice(PREFIXES[kind])
         body = rng.randrange(len(BODIES))
         start = {
             "sichuan": rng.choice((2021, 2022, 2023)),
             "shanghai": rng.randint(2019, 2023),
             "guangdong": 2019,
         }[kind]
-        plans.append(
-            DocumentPlan(index, seed, kind, region, prefix, body, start + index % 2, inconsistencies)
-        )
+        plans.append(DocumentPlan(index, seed, kind, prefix, body, start + index % 2, inconsistencies))
     return plans
 
 
