@@ -1,0 +1,243 @@
+"""One disclosure PDF → its identity, its tables stitched across pages, and its narrative figures."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from juesuan import __version__
+from juesuan.pdf import Grid, Line, Page, TextLayer, read_pages
+from juesuan.parse.narrative import NarrativeFigure, read_narrative
+from juesuan.parse.tables import GridRead, RowState, TableFact, read_grid, squash
+from juesuan.parse.titles import match_title
+from juesuan.reference import department_id, load_catalogue, region_of
+
+UNIT = re.compile(r"单位[:：]\s*(万元|亿元|元)")
+DEPARTMENT_LINE = re.compile(r"(?:编制单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
+COVER = re.compile(r"^(.{0,40}?)\s*(\d{4})\s*年度?\s*(?:部门|单位)?\s*(决算|预算)")
+NOTE = re.compile(r"^(?:注|说明|备注)[:：]")
+PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
+SICHUAN_ONLY = {"fiscal_expenditure_detail", "gpb_expenditure_detail", "gpb_project_expenditure",
+                "state_capital_expenditure"}
+PARSER_VERSION = f"juesuan-{__version__}"
+
+
+@dataclass
+class ParsedTable:
+    table_code: str
+    title: str
+    unit: str
+    pages: list[int]
+    facts: list[TableFact] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    state: RowState = field(default_factory=RowState, repr=False)
+
+    @property
+    def empty(self) -> bool:
+        return not self.facts
+
+
+@dataclass
+class Identity:
+    department_name: str | None
+    region: str | None
+    fiscal_year: int | None
+    doc_kind: str | None  # final | budget | None (not a disclosure we recognise)
+    is_template: bool = False
+
+    @property
+    def department_id(self) -> str | None:
+        if not self.department_name:
+            return None
+        return department_id(self.department_name, self.region or "")
+
+
+@dataclass
+class ParsedDocument:
+    source: str
+    document_id: str
+    page_count: int
+    identity: Identity
+    template_family: str | None
+    tables: list[ParsedTable]
+    figures: list[NarrativeFigure]
+    text_layers: dict[str, int]
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def needs_ocr(self) -> bool:
+        return self.text_layers.get(TextLayer.EMPTY.value, 0) + self.text_layers.get(TextLayer.CID.value, 0) > 0
+
+    def facts(self) -> list[TableFact]:
+        return [f for t in self.tables for f in t.facts]
+
+    def document_row(self) -> dict:
+        i = self.identity
+        return {
+            "document_id": self.document_id,
+            "department_id": i.department_id,
+            "department_name": i.department_name,
+            "region": i.region,
+            "fiscal_year": i.fiscal_year,
+            "doc_kind": i.doc_kind,
+            "template_family": self.template_family,
+            "source_path": self.source,
+            "page_count": self.page_count,
+            "parser_version": PARSER_VERSION,
+        }
+
+    def facts_frame(self) -> pd.DataFrame:
+        i = self.identity
+        rows = [
+            {
+                "document_id": self.document_id,
+                "department_id": i.department_id,
+                "fiscal_year": i.fiscal_year,
+                **{k: getattr(f, k) for k in (
+                    "table_code", "table_title", "row_code", "row_label", "column_label", "measure",
+                    "amount_yuan", "raw_text", "source_unit", "page", "x0", "top", "x1", "bottom")},
+            }
+            for f in self.facts()
+        ]
+        return pd.DataFrame(rows)
+
+    def figures_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"document_id": self.document_id, **f.as_row()} for f in self.figures])
+
+
+def identify(pages: list[Page]) -> Identity:
+    """Department, year and kind from the cover and first pages (never from the file name)."""
+    lines = [ln for p in pages[:3] for ln in p.lines]
+    name = year = kind = None
+    for k, ln in enumerate(lines):
+        m = COVER.match(ln.squashed)
+        if m:
+            year, kind = int(m.group(2)), {"决算": "final", "预算": "budget"}[m.group(3)]
+            name = m.group(1) or (lines[k - 1].squashed if k else None)
+            if name and (name.startswith("第") or len(name) < 3):
+                name = None
+            break
+    if name is None:
+        for p in pages:
+            for ln in p.lines:
+                m = DEPARTMENT_LINE.search(ln.text)
+                if m:
+                    name = squash(m.group(1))
+                    break
+            if name:
+                break
+    text = "".join(ln.squashed for ln in lines)
+    template = bool(PLACEHOLDER.search(text) or (name and PLACEHOLDER.search(name)))
+    return Identity(
+        department_name=name,
+        region=region_of(name) if name else None,
+        fiscal_year=year,
+        doc_kind=kind,
+        is_template=template,
+    )
+
+
+def find_title(lines: list[Line], top: float, bottom: float, department: str | None) -> tuple[str, str] | None:
+    """The catalogue table named by a line between ``top`` and ``bottom`` (closest to the grid first)."""
+    candidates = sorted((ln for ln in lines if top - 1 <= ln.top and ln.bottom <= bottom + 1),
+                        key=lambda ln: -ln.bottom)
+    for ln in candidates:
+        table_id = match_title(ln.text, department)
+        if table_id:
+            return table_id, ln.text
+        # a title whose quotes were emitted on the next line: join it with the line below
+    return None
+
+
+def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> list[ParsedTable]:
+    catalogue = load_catalogue()
+    tables: list[ParsedTable] = []
+    current: ParsedTable | None = None
+    year = identity.fiscal_year or 2024
+    for page in pages:
+        previous_bottom = 0.0
+        for grid in sorted(page.grids, key=lambda g: g.top):
+            found = find_title(page.lines, previous_bottom, grid.top, identity.department_name)
+            unit = _unit(page.lines, previous_bottom, grid.top)
+            if found and not (current and current.table_code == found[0] and page.number - current.pages[-1] <= 2):
+                current = ParsedTable(table_code=found[0], title=found[1].strip(), unit=unit or "万元",
+                                      pages=[page.number])
+                tables.append(current)
+            elif current is not None and page.number - current.pages[-1] <= 2:
+                if page.number not in current.pages:
+                    current.pages.append(page.number)
+            else:
+                previous_bottom = grid.bottom
+                continue
+            spec = catalogue.table(current.table_code)
+            read: GridRead = read_grid(grid, spec, _clean_title(current.title), page.number, current.unit, year,
+                                       current.state)
+            warnings.extend(read.warnings)
+            seen = {f.key() for f in current.facts}
+            current.facts += [f for f in read.facts if f.key() not in seen]
+            current.notes += _notes(page.lines, grid)
+            previous_bottom = grid.bottom
+    return tables
+
+
+def _clean_title(title: str) -> str:
+    return squash(title)
+
+
+def _unit(lines: list[Line], top: float, bottom: float) -> str | None:
+    for ln in lines:
+        if top - 1 <= ln.top and ln.bottom <= bottom + 1:
+            m = UNIT.search(ln.squashed)
+            if m:
+                return m.group(1)
+    return None
+
+
+def _notes(lines: list[Line], grid: Grid) -> list[str]:
+    below = sorted((ln for ln in lines if ln.top >= grid.bottom - 1), key=lambda ln: ln.top)
+    return [ln.squashed for ln in below[:3] if NOTE.match(ln.squashed)]
+
+
+def family_of(tables: list[ParsedTable]) -> str | None:
+    codes = {t.table_code for t in tables}
+    if not codes:
+        return None
+    if codes & SICHUAN_ONLY:
+        return "sichuan13"
+    if "state_capital" in codes:
+        return "mof9"
+    return "older8"
+
+
+def parse_document(source: str | Path | bytes, name: str | None = None) -> ParsedDocument:
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    label = name or (Path(source).name if not isinstance(source, bytes) else "<bytes>")
+    pages = list(read_pages(data, label))
+    warnings: list[str] = []
+    identity = identify(pages)
+    layers: dict[str, int] = {}
+    for p in pages:
+        layers[p.text_layer.value] = layers.get(p.text_layer.value, 0) + 1
+    tables: list[ParsedTable] = []
+    figures: list[NarrativeFigure] = []
+    if identity.doc_kind == "final" and not identity.is_template:
+        tables = read_tables(pages, identity, warnings)
+        table_pages = {n for t in tables for n in t.pages}
+        figures = read_narrative([p for p in pages if p.number not in table_pages], identity)
+    if identity.fiscal_year is None:
+        warnings.append(f"{label}: no fiscal year found on the first pages")
+    return ParsedDocument(
+        source=label,
+        document_id=hashlib.sha256(data).hexdigest(),
+        page_count=len(pages),
+        identity=identity,
+        template_family=family_of(tables),
+        tables=tables,
+        figures=figures,
+        text_layers=layers,
+        warnings=warnings,
+    )

@@ -1,0 +1,439 @@
+"""Ruled grids → table facts: header trees, column roles, two-sided halves, codes, row labels, measures.
+
+A grid is read in four steps. Header rows are told from data rows by content (a header cell is a known
+label or a 栏次 number; a data row has a code, an ordinal item, 合计, or an amount). Each column gets the path
+of header texts above it and a role: code, name, 行次 or value. Columns split into halves where a name or
+code column follows a value column (收入 | 支出; 人员经费 | 公用经费). Each data row then yields one fact per
+value cell of each half that has a label, with the measure its header path resolves to in the catalogue.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cache
+
+from juesuan.pdf import Grid, GridCell
+from juesuan.parse.numbers import looks_like_amount, parse_amount, to_yuan
+from juesuan.reference import economic_classes, function_classes, load_catalogue
+from juesuan.reference.catalogue import ColumnNode, TableSpec
+
+ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])")
+CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+STRUCTURE_WORDS = {
+    "项目", "科目名称", "科目编码", "功能分类科目编码", "支出功能分类科目编码", "经济分类科目编码", "功能分类", "经济分类",
+    "支出功能分类", "类", "款", "项", "行次", "栏次", "收入", "支出", "金额", "决算数", "预算数", "财政拨款“三公”经费",
+    "财政拨款三公经费", "编码", "科目",
+}
+CODE_PART_WORDS = {"类", "款", "项"}
+
+
+def squash(text: str) -> str:
+    """Whitespace removed, nothing else: labels stay verbatim (（境） keeps its full-width brackets)."""
+    return re.sub(r"\s+", "", text) if text else ""
+
+
+def norm(text: str) -> str:
+    """The form labels are compared in: NFKC (full/half width, radical forms) and no whitespace."""
+    return squash(unicodedata.normalize("NFKC", text)) if text else ""
+
+
+@cache
+def header_vocabulary() -> frozenset[str]:
+    words = {norm(w) for w in STRUCTURE_WORDS}
+    cat = load_catalogue()
+
+    def walk(node: ColumnNode) -> None:
+        words.update(norm(label) for label in node.labels)
+        for child in node.children:
+            walk(child)
+
+    for table in cat.tables.values():
+        for node in table.columns:
+            walk(node)
+        for side in table.sides:
+            words.update(norm(label) for label in side.labels)
+            for node in side.columns:
+                walk(node)
+    return frozenset(words)
+
+
+@cache
+def summary_labels() -> dict[str, frozenset[str | None]]:
+    """Printed summary line label → the labels of the lines it can sit under (None: a top-level line)."""
+    out: dict[str, set[str | None]] = {}
+    cat = load_catalogue()
+    for rows in cat.summary_rows.values():
+        by_key = {r.key: r for r in rows}
+        for r in rows:
+            parent = norm(by_key[r.parent].labels[0]) if r.parent else None
+            for label in r.labels:
+                out.setdefault(norm(label), set()).add(parent)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+@cache
+def parent_labels() -> frozenset[str]:
+    return frozenset(p for parents in summary_labels().values() for p in parents if p)
+
+
+@dataclass
+class Column:
+    index: int
+    kind: str  # code | name | lineno | value
+    path: list[str]
+    side: int = 0
+    measure: str | None = None
+
+    @property
+    def label(self) -> str:
+        return "/".join(self.path)
+
+
+@dataclass
+class TableFact:
+    table_code: str
+    table_title: str
+    row_code: str | None
+    row_label: str
+    column_label: str
+    measure: str | None
+    amount_yuan: Decimal
+    raw_text: str
+    source_unit: str
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    side: int = 0
+
+    def key(self) -> tuple:
+        return (self.table_code, self.side, self.row_code or self.row_label, self.column_label)
+
+
+@dataclass
+class GridRead:
+    """What one grid on one page yielded."""
+
+    columns: list[Column]
+    facts: list[TableFact] = field(default_factory=list)
+    data_rows: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def is_header_text(text: str) -> bool:
+    return not text or norm(text) in header_vocabulary() or text.isdigit() and len(text) <= 2
+
+
+def is_data_label(text: str) -> bool:
+    t = norm(text)
+    return bool(
+        t == "合计" or CODE.match(t) or ORDINAL.match(t) or t in summary_labels() or t.endswith(("合计", "总计"))
+    )
+
+
+def row_texts(grid: Grid, r: int) -> list[str]:
+    return [c.text for c in grid.row(r)]
+
+
+def header_rows(grid: Grid, known: set[tuple[str, ...]] | None = None) -> tuple[list[int], list[int], int]:
+    """(header rows, 栏次 rows, first data row). A 栏次 row (or a row of bare column numbers) is header.
+
+    On a continuation page (``known`` holds the header rows of the table's first page) a row is header only
+    if it repeats one of those: the first lines of a continued page can look like header text
+    (一般公共预算财政拨款 is both a column header and a sub-line of 年初财政拨款结转和结余)."""
+    heads, lanci = [], []
+    seen_structure = False
+    for r in range(grid.n_rows):
+        texts = [squash(t) for t in row_texts(grid, r)]
+        non_empty = [t for t in texts if t]
+        if not non_empty:
+            continue
+        if "栏次" in texts or all(t.isdigit() and len(t) <= 2 for t in non_empty):
+            lanci.append(r)
+            continue
+        if known is not None:
+            if tuple(norm(t) for t in texts) in known:
+                heads.append(r)
+                continue
+            return heads, lanci, r
+        if any(looks_like_amount(t) for t in non_empty) or any(
+            is_data_label(t) and norm(t) not in header_vocabulary() for t in non_empty
+        ):
+            return heads, lanci, r
+        # 合计 alone under a 项目/科目名称 header is the total line, not a column header
+        if seen_structure and [norm(t) for t in non_empty] == ["合计"]:
+            return heads, lanci, r
+        if all(is_header_text(t) for t in non_empty):
+            heads.append(r)
+            seen_structure = seen_structure or any(norm(t) in ("项目", "科目名称") for t in non_empty)
+            continue
+        return heads, lanci, r
+    return heads, lanci, grid.n_rows
+
+
+def column_paths(grid: Grid, heads: list[int], first_data: int) -> list[list[str]]:
+    paths: list[list[str]] = [[] for _ in range(grid.n_cols)]
+    for r in heads:
+        for c in range(grid.n_cols):
+            cell = grid.at(r, c)
+            if cell is None or cell.row0 != r:
+                continue
+            t = squash(cell.text)
+            if t and (not paths[c] or norm(paths[c][-1]) != norm(t)):
+                paths[c].append(t)
+    # PT-CZJ: the 类 款 项 sub-header shares its row with the 合计 data row
+    if first_data < grid.n_rows:
+        for c in range(grid.n_cols):
+            cell = grid.at(first_data, c)
+            if cell is not None and cell.row0 == first_data and norm(cell.text) in CODE_PART_WORDS:
+                paths[c].append(squash(cell.text))
+    return paths
+
+
+def classify(paths: list[list[str]], grid: Grid, first_data: int) -> list[Column]:
+    columns = []
+    for i, path in enumerate(paths):
+        keys = [norm(p) for p in path]
+        joined = "".join(keys)
+        if "行次" in keys:
+            kind = "lineno"
+        elif "编码" in joined or (keys and keys[-1] in CODE_PART_WORDS):
+            kind = "code"
+        elif keys and keys[-1] in ("科目名称", "项目", "科目"):
+            kind = "name"
+        elif not path and _mostly_text(grid, i, first_data):
+            kind = "name"
+        else:
+            kind = "value"
+        columns.append(Column(index=i, kind=kind, path=path))
+    return columns
+
+
+def _mostly_text(grid: Grid, col: int, first_data: int) -> bool:
+    texts = [grid.at(r, col) for r in range(first_data, grid.n_rows)]
+    words = [norm(c.text) for c in texts if c is not None and c.col0 == col and norm(c.text)]
+    return bool(words) and sum(parse_amount(w).value is None for w in words) > len(words) / 2
+
+
+def assign_sides(columns: list[Column]) -> int:
+    side, seen_value = 0, False
+    for col in columns:
+        if col.kind in ("code", "name") and seen_value:
+            side, seen_value = side + 1, False
+        if col.kind == "value":
+            seen_value = True
+        col.side = side
+    return side + 1
+
+
+def resolve_measures(spec: TableSpec, columns: list[Column], n_sides: int, year: int) -> list[str]:
+    """Give each value column the measure its header path names; returns the paths that named none."""
+    unresolved = []
+    for col in columns:
+        if col.kind != "value":
+            continue
+        if spec.two_sided and n_sides == len(spec.sides):
+            trees = spec.sides[col.side].columns
+            side_labels = {norm(label) for label in spec.sides[col.side].labels}
+        elif spec.two_sided:
+            trees = tuple(c for s in spec.sides for c in s.columns)
+            side_labels = {norm(label) for s in spec.sides for label in s.labels}
+        else:
+            trees, side_labels = spec.columns, set()
+        col.measure = match_measure(trees, [norm(p) for p in col.path if norm(p) not in side_labels], year)
+        if col.measure is None:
+            unresolved.append(col.label)
+    return unresolved
+
+
+def match_measure(trees: tuple[ColumnNode, ...], path: list[str], year: int) -> str | None:
+    """The leaf whose node labels cover the printed path, in any order; the best-covering leaf wins."""
+    printed = [p for p in path if p not in ("项目",)]
+    best, best_score = None, 0
+    for tree in trees:
+        for nodes, leaf in tree.leaves():
+            if not leaf.measure:
+                continue
+            remaining = list(printed)
+            matched = 0
+            for node in nodes:
+                names = {norm(label) for label in node.labels}
+                hit = next((p for p in remaining if p in names), None)
+                if hit is not None:
+                    remaining.remove(hit)
+                    matched += 1
+            if remaining or matched == 0:
+                continue
+            score = matched * 10 - (len(nodes) - matched)
+            # a node left unprinted is fine only where the tree is deeper than what is printed
+            if score > best_score:
+                best, best_score = leaf.measure, score
+    del year
+    return best
+
+
+def read_grid(
+    grid: Grid,
+    spec: TableSpec,
+    title: str,
+    page: int,
+    unit: str,
+    year: int,
+    state: RowState | None = None,
+) -> GridRead:
+    state = state or RowState()
+    continued = state.columns is not None
+    heads, lanci, first_data = header_rows(grid, state.header_texts if continued else None)
+    if spec.rows == "single" and first_data == grid.n_rows:
+        # a one-line table (三公) whose line is printed all blank: the line under the header is its data
+        first_data = max([*heads, *lanci, -1]) + 1
+    if continued and not heads and state.columns is not None and len(state.columns) == grid.n_cols:
+        columns = [Column(c.index, c.kind, list(c.path), c.side, c.measure) for c in state.columns]
+        n_sides = max(c.side for c in columns) + 1
+    else:
+        columns = classify(column_paths(grid, heads, first_data), grid, first_data)
+        n_sides = assign_sides(columns)
+    read = GridRead(columns=columns)
+    unresolved = resolve_measures(spec, columns, n_sides, year)
+    if unresolved:
+        read.warnings.append(f"p{page} {spec.id}: headers naming no measure: {unresolved}")
+    if not continued:
+        state.columns = columns
+        state.header_texts = {tuple(norm(t) for t in row_texts(grid, r)) for r in heads}
+    value_cols = [c for c in columns if c.kind == "value"]
+    has_labels = any(c.kind in ("code", "name") for c in columns)
+    for r in range(first_data, grid.n_rows):
+        cells = {c.col0: c for c in grid.row(r)}
+        if not cells or r in lanci:
+            continue
+        for side in range(n_sides):
+            side_cols = [c for c in columns if c.side == side]
+            code, label = row_identity(side_cols, cells, grid, r, state, side, spec, year)
+            if has_labels and not code and not label:
+                continue
+            if norm(label) in CODE_PART_WORDS:
+                continue
+            for col in (c for c in value_cols if c.side == side):
+                cell = cells.get(col.index) or grid.at(r, col.index)
+                if cell is None or cell.col0 != col.index:
+                    continue
+                amount = parse_amount(cell.text)
+                if amount.value is None:
+                    read.warnings.append(f"p{page} {spec.id}: {label or code}/{col.label}: not a number {cell.text!r}")
+                    continue
+                read.facts.append(
+                    TableFact(
+                        table_code=spec.id,
+                        table_title=title,
+                        row_code=code,
+                        row_label=label,
+                        column_label=col.label,
+                        measure=col.measure,
+                        amount_yuan=to_yuan(amount.value, unit),
+                        raw_text=cell.text,
+                        source_unit=unit,
+                        page=page,
+                        x0=cell.x0,
+                        top=cell.top,
+                        x1=cell.x1,
+                        bottom=cell.bottom,
+                        side=side,
+                    )
+                )
+            read.data_rows += 1
+    return read
+
+
+@dataclass
+class RowState:
+    """What a table remembers across rows and pages: the last code parts (for split codes printed without
+    their parents) and the last parent line of each half (for sub-lines such as 一般公共预算财政拨款)."""
+
+    code_parts: dict[tuple[int, int], str] = field(default_factory=dict)
+    parent: dict[int, str] = field(default_factory=dict)
+    columns: list[Column] | None = None  # column roles from the table's first page
+    header_texts: set[tuple[str, ...]] = field(default_factory=set)
+
+
+def row_identity(
+    side_cols: list[Column],
+    cells: dict[int, GridCell],
+    grid: Grid,
+    r: int,
+    state: RowState,
+    side: int,
+    spec: TableSpec,
+    year: int,
+) -> tuple[str | None, str]:
+    code_cols = [c for c in side_cols if c.kind == "code"]
+    name_cols = [c for c in side_cols if c.kind == "name"]
+    parts = []
+    for k, col in enumerate(code_cols):
+        cell = cells.get(col.index)
+        text = norm(cell.text) if cell is not None else ""
+        if text in CODE_PART_WORDS:
+            text = ""
+        if len(code_cols) > 1:
+            if text and k < len(code_cols) - 1:
+                state.code_parts[(side, k)] = text
+            elif not text and any(norm(cells[c.index].text) for c in code_cols[k + 1 :] if c.index in cells):
+                text = state.code_parts.get((side, k), "")
+        parts.append(text)
+    code = "".join(parts) or None
+    if code is not None and not CODE.match(code):
+        code = None
+    label = ""
+    for col in name_cols:
+        cell = cells.get(col.index)
+        if cell is not None and cell.col0 == col.index:
+            label = squash(cell.text)
+            break
+    label = ORDINAL.sub("", label)
+    key = norm(label)
+    if key in parent_labels():
+        state.parent[side] = label
+    elif key in summary_labels() and state.parent.get(side) and norm(state.parent[side]) in summary_labels()[key]:
+        label = f"{state.parent[side]}/{label}"
+    else:
+        state.parent.pop(side, None)
+        if label and not code and _expenditure_side(spec, side):
+            code = class_code(label, year)
+    return code, label
+
+
+def _expenditure_side(spec: TableSpec, side: int) -> bool:
+    return spec.two_sided and side < len(spec.sides) and spec.sides[side].rows in (
+        "summary_expenditure",
+        "fiscal_expenditure",
+    )
+
+
+@cache
+def _class_names(year: int) -> dict[str, str]:
+    fc = function_classes()
+    out = {}
+    for e in fc.entries:
+        if e.level == "类":
+            for name in fc.names(e.code):
+                out.setdefault(norm(name), e.code)
+    for e in fc.valid(year):
+        if e.level == "类":
+            out[norm(e.name)] = e.code
+    return out
+
+
+def class_code(name: str, year: int) -> str | None:
+    """The 类 code of a summary row printed by name only (一般公共服务支出 → 201)."""
+    return _class_names(year).get(norm(name))
+
+
+def economic_code(name: str, year: int) -> str | None:
+    ec = economic_classes()
+    for e in ec.valid(year):
+        if norm(e.name) == norm(name) or norm(name) in {norm(n) for n in ec.names(e.code)}:
+            return e.code
+    return None

@@ -1,0 +1,54 @@
+"""Finding which catalogue table a printed title names.
+
+Titles come with ordinals (七、), labels (表3, 公开06表), years (2024年度), the body's name, quotes in any form
+or emitted out of reading order, and letter spacing. All of that is removed before matching the whole
+remaining line against the catalogue's titles and aliases, longest first (DOMAIN.md §2.2).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+from juesuan.reference import load_catalogue
+
+QUOTES = re.compile("[“”\"‘’'「」『』]")
+PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|表\d+|公开\d+表|附表\d*[：:]?)+")
+LABEL = re.compile(r"(?:公开\d{2}表|表\d+)$")
+YEAR = re.compile(r"\d{4}年度?")
+SPACE = re.compile(r"\s+")
+
+
+def normalize_title(text: str, department: str | None = None) -> str:
+    t = SPACE.sub("", unicodedata.normalize("NFKC", text))
+    t = QUOTES.sub("", t)
+    t = PREFIX.sub("", t)
+    t = LABEL.sub("", t)
+    t = YEAR.sub("", t)
+    if department:
+        t = t.replace(SPACE.sub("", department), "")
+    return t
+
+
+@cache
+def _aliases() -> list[tuple[str, str]]:
+    cat = load_catalogue()
+    pairs = [(normalize_title(title), t.id) for t in cat.tables.values() for title in t.titles]
+    return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+
+
+def match_title(text: str, department: str | None = None) -> str | None:
+    """The table id a title line names, or None. The whole line must be the title (目录 entries and
+    narrative headings such as …决算情况说明 do not match)."""
+    t = normalize_title(text, department)
+    if not t.endswith("表"):
+        return None
+    for alias, table_id in _aliases():
+        if t == alias:
+            return table_id
+    # a body name we did not know still prefixes the title: accept a longest-alias suffix
+    for alias, table_id in _aliases():
+        if t.endswith(alias) and len(t) - len(alias) <= 20 and "部门决算" not in t[: len(t) - len(alias)]:
+            return table_id
+    return None

@@ -1,0 +1,224 @@
+"""The pdfplumber engine behind :func:`read_pages`."""
+
+from __future__ import annotations
+
+import io
+import re
+from bisect import bisect_left
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from pdfminer.pdfparser import PDFSyntaxError
+
+WHITESPACE = re.compile(r"\s+")
+CID = "(cid:"
+
+
+class TextLayer(str, Enum):
+    OK = "ok"
+    EMPTY = "empty"  # no characters at all (scanned, or a font pdfminer cannot read)
+    CID = "cid"  # glyphs without a Unicode map
+    RECOVERED = "recovered"  # pdfplumber failed, pypdfium2 read the text (no table grid from it)
+
+
+class PdfProblem(Exception):
+    """A file that cannot be read as a PDF; the message names the file and the reason."""
+
+    def __init__(self, source: str, reason: str):
+        super().__init__(f"{source}: {reason}")
+        self.source = source
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Line:
+    """A line of text as printed, with its box (PDF points, origin top-left)."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def squashed(self) -> str:
+        return WHITESPACE.sub("", self.text)
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """A cell of a ruled table, merged cells spanning rows ``row0..row1-1`` and columns ``col0..col1-1``."""
+
+    text: str
+    row0: int
+    row1: int
+    col0: int
+    col1: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+
+@dataclass
+class Grid:
+    """A ruled table as pdfplumber finds it: cells on a grid of row and column boundaries."""
+
+    cells: list[GridCell]
+    n_rows: int
+    n_cols: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    _index: dict[tuple[int, int], GridCell] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        for c in self.cells:
+            for r in range(c.row0, c.row1):
+                for k in range(c.col0, c.col1):
+                    self._index[(r, k)] = c
+
+    def at(self, row: int, col: int) -> GridCell | None:
+        return self._index.get((row, col))
+
+    def row(self, r: int) -> list[GridCell]:
+        """The cells that start in row ``r``, left to right."""
+        return sorted((c for c in self.cells if c.row0 == r), key=lambda c: c.col0)
+
+
+@dataclass
+class Page:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: list[Line]
+    grids: list[Grid]
+    text_layer: TextLayer
+    n_chars: int
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def lines_outside_grids(self) -> list[Line]:
+        return [ln for ln in self.lines if not any(_inside(ln, g) for g in self.grids)]
+
+
+def _inside(line: Line, grid: Grid) -> bool:
+    cy = (line.top + line.bottom) / 2
+    return grid.top - 1 <= cy <= grid.bottom + 1 and line.x0 >= grid.x0 - 2 and line.x1 <= grid.x1 + 2
+
+
+def _grid(table) -> Grid | None:
+    """A pdfplumber table as a grid with spans; None for a ruled box that is not a table."""
+    rows = table.rows
+    texts = table.extract()
+    boxes = [c for c in table.cells if c]
+    if len(rows) < 2 or not boxes:
+        return None
+    xs = _boundaries([b[0] for b in boxes] + [b[2] for b in boxes])
+    ys = _boundaries([b[1] for b in boxes] + [b[3] for b in boxes])
+    if len(xs) < 3:
+        return None
+    cells: list[GridCell] = []
+    for row, row_texts in zip(rows, texts, strict=True):
+        for box, text in zip(row.cells, row_texts, strict=True):
+            if box is None:
+                continue
+            x0, top, x1, bottom = box
+            cells.append(
+                GridCell(
+                    text=WHITESPACE.sub("", text or ""),
+                    row0=_index(ys, top),
+                    row1=_index(ys, bottom),
+                    col0=_index(xs, x0),
+                    col1=_index(xs, x1),
+                    x0=x0,
+                    top=top,
+                    x1=x1,
+                    bottom=bottom,
+                )
+            )
+    x0, top, x1, bottom = table.bbox
+    return Grid(cells=cells, n_rows=len(ys) - 1, n_cols=len(xs) - 1, x0=x0, top=top, x1=x1, bottom=bottom)
+
+
+def _boundaries(values: list[float], tolerance: float = 1.5) -> list[float]:
+    out: list[float] = []
+    for v in sorted(values):
+        if not out or v - out[-1] > tolerance:
+            out.append(v)
+    return out
+
+
+def _index(bounds: list[float], value: float) -> int:
+    i = bisect_left(bounds, value - 1.5)
+    return min(i, len(bounds) - 1)
+
+
+def _lines(page) -> list[Line]:
+    out = []
+    for ln in page.extract_text_lines(strip=True, return_chars=False):
+        text = ln["text"]
+        if text:
+            out.append(Line(text=text, x0=ln["x0"], top=ln["top"], x1=ln["x1"], bottom=ln["bottom"]))
+    return out
+
+
+def _pdfium_lines(data: bytes, index: int) -> list[Line]:
+    """Text of one page through pypdfium2, line by line (boxes approximate: the page width)."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(data)
+    try:
+        page = pdf[index]
+        width, height = page.get_size()
+        text = page.get_textpage().get_text_range()
+    finally:
+        pdf.close()
+    lines = [t.strip() for t in text.splitlines() if t.strip()]
+    step = height / max(1, len(lines) + 1)
+    return [Line(t, 0.0, step * i, width, step * (i + 1)) for i, t in enumerate(lines)]
+
+
+def read_pages(source: str | Path | bytes, name: str | None = None) -> Iterator[Page]:
+    """Pages of a PDF, one at a time (a 500-page file is never held whole)."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    label = name or (str(source) if not isinstance(source, bytes) else "<bytes>")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+    except PDFPasswordIncorrect as exc:
+        raise PdfProblem(label, "encrypted: a password is needed to open it") from exc
+    except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types on broken files
+        raise PdfProblem(label, f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+    with pdf:
+        for i, page in enumerate(pdf.pages):
+            chars = page.chars
+            layer = TextLayer.OK
+            if not chars:
+                layer = TextLayer.EMPTY
+            elif sum(c["text"].startswith(CID) for c in chars) > len(chars) // 10:
+                layer = TextLayer.CID
+            if layer is TextLayer.OK:
+                grids = [g for g in (_grid(t) for t in page.find_tables()) if g is not None]
+                lines = _lines(page)
+            else:
+                grids, lines = [], _pdfium_lines(data, i)
+                if lines and not any(CID in ln.text for ln in lines):
+                    layer = TextLayer.RECOVERED
+            yield Page(
+                number=i + 1,
+                width=float(page.width),
+                height=float(page.height),
+                lines=lines,
+                grids=grids,
+                text_layer=layer,
+                n_chars=len(chars),
+            )
+            page.flush_cache() if hasattr(page, "flush_cache") else None
+            page.close() if hasattr(page, "close") else None
