@@ -10,19 +10,24 @@ from pathlib import Path
 import pandas as pd
 
 from juesuan import __version__
-from juesuan.pdf import Grid, Line, Page, TextLayer, read_pages
 from juesuan.parse.narrative import NarrativeFigure, read_narrative
 from juesuan.parse.tables import GridRead, RowState, TableFact, read_grid, squash
 from juesuan.parse.titles import match_title
+from juesuan.pdf import Grid, Line, Page, TextLayer, read_pages
 from juesuan.reference import department_id, load_catalogue, region_of
 
 UNIT = re.compile(r"单位[:：]\s*(万元|亿元|元)")
-DEPARTMENT_LINE = re.compile(r"(?:编制单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
-COVER = re.compile(r"^(.{0,40}?)\s*(\d{4})\s*年度?\s*(?:部门|单位)?\s*(决算|预算)")
+DEPARTMENT_LINE = re.compile(r"(?:预算主管部门|编制单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
+KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(决算|预算)")
+YEAR = re.compile(r"(20\d{2})(?:年度?)?")
 NOTE = re.compile(r"^(?:注|说明|备注)[:：]")
 PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
-SICHUAN_ONLY = {"fiscal_expenditure_detail", "gpb_expenditure_detail", "gpb_project_expenditure",
-                "state_capital_expenditure"}
+SICHUAN_ONLY = {
+    "fiscal_expenditure_detail",
+    "gpb_expenditure_detail",
+    "gpb_project_expenditure",
+    "state_capital_expenditure",
+}
 PARSER_VERSION = f"juesuan-{__version__}"
 
 
@@ -38,7 +43,12 @@ class ParsedTable:
 
     @property
     def empty(self) -> bool:
-        return not self.facts
+        """Present with no data: no value cells, or only blank/dash cells under a 无数据 note (PT-CZJ
+        prints an empty 合计 row). A table of printed 0.00 (FS19) holds data: zeros."""
+        if not self.facts:
+            return True
+        blank = all(f.raw_text.strip() in ("", "-", "—", "–") for f in self.facts)
+        return blank and any("无数据" in n or "空表" in n for n in self.notes)
 
 
 @dataclass
@@ -70,7 +80,9 @@ class ParsedDocument:
 
     @property
     def needs_ocr(self) -> bool:
-        return self.text_layers.get(TextLayer.EMPTY.value, 0) + self.text_layers.get(TextLayer.CID.value, 0) > 0
+        return (
+            self.text_layers.get(TextLayer.EMPTY.value, 0) + self.text_layers.get(TextLayer.CID.value, 0) > 0
+        )
 
     def facts(self) -> list[TableFact]:
         return [f for t in self.tables for f in t.facts]
@@ -97,9 +109,25 @@ class ParsedDocument:
                 "document_id": self.document_id,
                 "department_id": i.department_id,
                 "fiscal_year": i.fiscal_year,
-                **{k: getattr(f, k) for k in (
-                    "table_code", "table_title", "row_code", "row_label", "column_label", "measure",
-                    "amount_yuan", "raw_text", "source_unit", "page", "x0", "top", "x1", "bottom")},
+                **{
+                    k: getattr(f, k)
+                    for k in (
+                        "table_code",
+                        "table_title",
+                        "row_code",
+                        "row_label",
+                        "column_label",
+                        "measure",
+                        "amount_yuan",
+                        "raw_text",
+                        "source_unit",
+                        "page",
+                        "x0",
+                        "top",
+                        "x1",
+                        "bottom",
+                    )
+                },
             }
             for f in self.facts()
         ]
@@ -110,27 +138,29 @@ class ParsedDocument:
 
 
 def identify(pages: list[Page]) -> Identity:
-    """Department, year and kind from the cover and first pages (never from the file name)."""
-    lines = [ln for p in pages[:3] for ln in p.lines]
+    """Department, year and kind from the cover (never from the file name).
+
+    The cover's words are joined before matching because PDFs emit the year out of reading order
+    (PT-CZJ's cover reads 上海市普陀区财政局 / 年度部门决算 / 2024)."""
+    cover_pages = [p for p in pages[:3] if p.lines][:1]
+    cover = "".join(ln.squashed for p in cover_pages for ln in p.lines)
     name = year = kind = None
-    for k, ln in enumerate(lines):
-        m = COVER.match(ln.squashed)
-        if m:
-            year, kind = int(m.group(2)), {"决算": "final", "预算": "budget"}[m.group(3)]
-            name = m.group(1) or (lines[k - 1].squashed if k else None)
-            if name and (name.startswith("第") or len(name) < 3):
-                name = None
-            break
-    if name is None:
-        for p in pages:
-            for ln in p.lines:
-                m = DEPARTMENT_LINE.search(ln.text)
-                if m:
-                    name = squash(m.group(1))
-                    break
-            if name:
-                break
-    text = "".join(ln.squashed for ln in lines)
+    m = KIND.search(cover)
+    if m:
+        kind = {"决算": "final", "预算": "budget"}[m.group(2)]
+        y = m.group(1) or next(iter(YEAR.findall(cover)), None)
+        year = int(y) if y else None
+        before = YEAR.sub("", cover[: m.start()]).removesuffix("年度").removesuffix("年")
+        name = before or None
+    for p in pages[:3]:
+        for ln in p.lines:
+            labelled = DEPARTMENT_LINE.search(ln.text)
+            weak = name is None or len(name) > 40 or name.startswith("第") or region_of(name) == name
+            if labelled and weak:
+                name = squash(labelled.group(1))
+    if name and len(name) > 40:
+        name = None
+    text = "".join(ln.squashed for p in pages[:3] for ln in p.lines)
     template = bool(PLACEHOLDER.search(text) or (name and PLACEHOLDER.search(name)))
     return Identity(
         department_name=name,
@@ -141,10 +171,13 @@ def identify(pages: list[Page]) -> Identity:
     )
 
 
-def find_title(lines: list[Line], top: float, bottom: float, department: str | None) -> tuple[str, str] | None:
+def find_title(
+    lines: list[Line], top: float, bottom: float, department: str | None
+) -> tuple[str, str] | None:
     """The catalogue table named by a line between ``top`` and ``bottom`` (closest to the grid first)."""
-    candidates = sorted((ln for ln in lines if top - 1 <= ln.top and ln.bottom <= bottom + 1),
-                        key=lambda ln: -ln.bottom)
+    candidates = sorted(
+        (ln for ln in lines if top - 1 <= ln.top and ln.bottom <= bottom + 1), key=lambda ln: -ln.bottom
+    )
     for ln in candidates:
         table_id = match_title(ln.text, department)
         if table_id:
@@ -163,9 +196,12 @@ def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> l
         for grid in sorted(page.grids, key=lambda g: g.top):
             found = find_title(page.lines, previous_bottom, grid.top, identity.department_name)
             unit = _unit(page.lines, previous_bottom, grid.top)
-            if found and not (current and current.table_code == found[0] and page.number - current.pages[-1] <= 2):
-                current = ParsedTable(table_code=found[0], title=found[1].strip(), unit=unit or "万元",
-                                      pages=[page.number])
+            if found and not (
+                current and current.table_code == found[0] and page.number - current.pages[-1] <= 2
+            ):
+                current = ParsedTable(
+                    table_code=found[0], title=found[1].strip(), unit=unit or "万元", pages=[page.number]
+                )
                 tables.append(current)
             elif current is not None and page.number - current.pages[-1] <= 2:
                 if page.number not in current.pages:
@@ -174,8 +210,9 @@ def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> l
                 previous_bottom = grid.bottom
                 continue
             spec = catalogue.table(current.table_code)
-            read: GridRead = read_grid(grid, spec, _clean_title(current.title), page.number, current.unit, year,
-                                       current.state)
+            read: GridRead = read_grid(
+                grid, spec, _clean_title(current.title), page.number, current.unit, year, current.state
+            )
             warnings.extend(read.warnings)
             seen = {f.key() for f in current.facts}
             current.facts += [f for f in read.facts if f.key() not in seen]

@@ -15,17 +15,37 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from juesuan.pdf import Grid, GridCell
 from juesuan.parse.numbers import looks_like_amount, parse_amount, to_yuan
+from juesuan.pdf import Grid, GridCell
 from juesuan.reference import economic_classes, function_classes, load_catalogue
 from juesuan.reference.catalogue import ColumnNode, TableSpec
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 STRUCTURE_WORDS = {
-    "项目", "科目名称", "科目编码", "功能分类科目编码", "支出功能分类科目编码", "经济分类科目编码", "功能分类", "经济分类",
-    "支出功能分类", "类", "款", "项", "行次", "栏次", "收入", "支出", "金额", "决算数", "预算数", "财政拨款“三公”经费",
-    "财政拨款三公经费", "编码", "科目",
+    "项目",
+    "科目名称",
+    "科目编码",
+    "功能分类科目编码",
+    "支出功能分类科目编码",
+    "经济分类科目编码",
+    "功能分类",
+    "经济分类",
+    "支出功能分类",
+    "类",
+    "款",
+    "项",
+    "行次",
+    "栏次",
+    "收入",
+    "支出",
+    "金额",
+    "决算数",
+    "预算数",
+    "财政拨款“三公”经费",
+    "财政拨款三公经费",
+    "编码",
+    "科目",
 }
 CODE_PART_WORDS = {"类", "款", "项"}
 
@@ -125,13 +145,17 @@ class GridRead:
 
 
 def is_header_text(text: str) -> bool:
-    return not text or norm(text) in header_vocabulary() or text.isdigit() and len(text) <= 2
+    return not text or norm(text) in header_vocabulary() or (text.isdigit() and len(text) <= 2)
 
 
 def is_data_label(text: str) -> bool:
     t = norm(text)
     return bool(
-        t == "合计" or CODE.match(t) or ORDINAL.match(t) or t in summary_labels() or t.endswith(("合计", "总计"))
+        t == "合计"
+        or CODE.match(t)
+        or ORDINAL.match(t)
+        or t in summary_labels()
+        or t.endswith(("合计", "总计"))
     )
 
 
@@ -203,9 +227,7 @@ def classify(paths: list[list[str]], grid: Grid, first_data: int) -> list[Column
             kind = "lineno"
         elif "编码" in joined or (keys and keys[-1] in CODE_PART_WORDS):
             kind = "code"
-        elif keys and keys[-1] in ("科目名称", "项目", "科目"):
-            kind = "name"
-        elif not path and _mostly_text(grid, i, first_data):
+        elif (keys and keys[-1] in ("科目名称", "项目", "科目")) or (not path and _mostly_text(grid, i, first_data)):
             kind = "name"
         else:
             kind = "value"
@@ -252,7 +274,8 @@ def resolve_measures(spec: TableSpec, columns: list[Column], n_sides: int, year:
 
 def match_measure(trees: tuple[ColumnNode, ...], path: list[str], year: int) -> str | None:
     """The leaf whose node labels cover the printed path, in any order; the best-covering leaf wins."""
-    printed = [p for p in path if p not in ("项目",)]
+    ignorable = {norm(w) for w in STRUCTURE_WORDS if w not in ("金额", "决算数", "预算数", "类", "款", "项")}
+    printed = [p for p in path if p not in ignorable]
     best, best_score = None, 0
     for tree in trees:
         for nodes, leaf in tree.leaves():
@@ -323,7 +346,9 @@ def read_grid(
                     continue
                 amount = parse_amount(cell.text)
                 if amount.value is None:
-                    read.warnings.append(f"p{page} {spec.id}: {label or code}/{col.label}: not a number {cell.text!r}")
+                    read.warnings.append(
+                        f"p{page} {spec.id}: {label or code}/{col.label}: not a number {cell.text!r}"
+                    )
                     continue
                 read.facts.append(
                     TableFact(
@@ -375,7 +400,7 @@ def row_identity(
     for k, col in enumerate(code_cols):
         cell = cells.get(col.index)
         text = norm(cell.text) if cell is not None else ""
-        if text in CODE_PART_WORDS:
+        if not text.isdigit():
             text = ""
         if len(code_cols) > 1:
             if text and k < len(code_cols) - 1:
@@ -388,15 +413,22 @@ def row_identity(
         code = None
     label = ""
     for col in name_cols:
-        cell = cells.get(col.index)
-        if cell is not None and cell.col0 == col.index:
+        # the name cell, or a merged cell over code and name columns (TPL-SH's last-row 合计)
+        cell = grid.at(r, col.index)
+        if cell is not None and cell.row0 == r and cell.text:
             label = squash(cell.text)
+            if cell.col0 < col.index and not CODE.match(norm(label)):
+                code = None
             break
     label = ORDINAL.sub("", label)
     key = norm(label)
     if key in parent_labels():
         state.parent[side] = label
-    elif key in summary_labels() and state.parent.get(side) and norm(state.parent[side]) in summary_labels()[key]:
+    elif (
+        key in summary_labels()
+        and state.parent.get(side)
+        and norm(state.parent[side]) in summary_labels()[key]
+    ):
         label = f"{state.parent[side]}/{label}"
     else:
         state.parent.pop(side, None)
@@ -406,9 +438,14 @@ def row_identity(
 
 
 def _expenditure_side(spec: TableSpec, side: int) -> bool:
-    return spec.two_sided and side < len(spec.sides) and spec.sides[side].rows in (
-        "summary_expenditure",
-        "fiscal_expenditure",
+    return (
+        spec.two_sided
+        and side < len(spec.sides)
+        and spec.sides[side].rows
+        in (
+            "summary_expenditure",
+            "fiscal_expenditure",
+        )
     )
 
 

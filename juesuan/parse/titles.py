@@ -1,6 +1,7 @@
 """Finding which catalogue table a printed title names.
 
-Titles come with ordinals (七、), labels (表3, 公开06表), years (2024年度), the body's name, quotes in any form
+Titles come with ordinals (七、), labels (表3, 公开06表), years (2024年度), the body's name, quotes of any
+form
 or emitted out of reading order, and letter spacing. All of that is removed before matching the whole
 remaining line against the catalogue's titles and aliases, longest first (DOMAIN.md §2.2).
 """

@@ -7,7 +7,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import pdfplumber
@@ -18,7 +18,7 @@ WHITESPACE = re.compile(r"\s+")
 CID = "(cid:"
 
 
-class TextLayer(str, Enum):
+class TextLayer(StrEnum):
     OK = "ok"
     EMPTY = "empty"  # no characters at all (scanned, or a font pdfminer cannot read)
     CID = "cid"  # glyphs without a Unicode map

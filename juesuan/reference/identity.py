@@ -20,7 +20,9 @@ _REGION = re.compile(
 
 
 def region_of(name: str) -> str:
-    """The administrative area a department's name starts with (攀枝花市东区电子政务建设服务中心 → 攀枝花市东区).
+    """The administrative area a department's name starts with.
+
+    攀枝花市东区电子政务建设服务中心 → 攀枝花市东区.
 
     Disclosures name their body with its area and rarely print the province, so the area in the name is the
     region the warehouse keys departments by; the parser and the generator both derive it this way.
