@@ -227,7 +227,9 @@ def classify(paths: list[list[str]], grid: Grid, first_data: int) -> list[Column
             kind = "lineno"
         elif "编码" in joined or (keys and keys[-1] in CODE_PART_WORDS):
             kind = "code"
-        elif (keys and keys[-1] in ("科目名称", "项目", "科目")) or (not path and _mostly_text(grid, i, first_data)):
+        elif (keys and keys[-1] in ("科目名称", "项目", "科目")) or (
+            not path and _mostly_text(grid, i, first_data)
+        ):
             kind = "name"
         else:
             kind = "value"
