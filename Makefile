@@ -12,7 +12,7 @@ SHARED ?= ../shared
 SEED_TEXT := $(SHARED)/corpus/seed/000_dac8e1c6e90fb209.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help env fonts demo test test-heavy lint format samples clean
+.PHONY: help env fonts demo test test-heavy lint format samples clean bench
 
 help:
 	@echo "make demo    - create the environment, then show the bundled sample disclosures"
@@ -66,3 +66,6 @@ samples: env
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+bench: env
+	$(PY) bench/run.py

@@ -85,6 +85,51 @@ def synth(
 
 
 @app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="a disclosure PDF")],
+    facts_csv: Annotated[Path | None, typer.Option(help="write the facts as CSV here")] = None,
+) -> None:
+    """Parse one PDF and print its identity, tables and narrative figures (no warehouse involved)."""
+    from juesuan.parse import parse_document
+
+    doc = parse_document(file)
+    console.print(doc.document_row())
+    table = Table(
+        title=f"{len(doc.tables)} tables, {len(doc.facts())} facts, {len(doc.figures)} narrative figures"
+    )
+    for col in ("table", "title", "pages", "unit", "facts", "empty"):
+        table.add_column(col)
+    for t in doc.tables:
+        table.add_row(
+            t.table_code,
+            t.title,
+            ",".join(map(str, t.pages)),
+            t.unit,
+            str(len(t.facts)),
+            "yes" if t.empty else "",
+        )
+    console.print(table)
+    for w in doc.warnings:
+        console.print(f"[yellow]warning[/yellow] {w}")
+    if facts_csv:
+        doc.facts_frame().to_csv(facts_csv, index=False)
+        console.print(f"wrote {facts_csv}")
+
+
+@app.command()
+def inspect(
+    file: Annotated[Path, typer.Argument(help="a disclosure PDF")],
+    page: Annotated[int, typer.Option(help="1-based page number")],
+    out: Annotated[Path | None, typer.Option(help="PNG to write")] = None,
+) -> None:
+    """Draw what the parser found on one page (cells, measures, table grid) into a PNG."""
+    from juesuan.parse.inspect import inspect_page
+
+    target = out or Path("data/processed/inspect") / f"{file.stem}_p{page}.png"
+    console.print(f"wrote {inspect_page(file, page, target)}")
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     console.print(__version__)
