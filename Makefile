@@ -51,8 +51,8 @@ test-heavy: env
 	$(VENV)/bin/pytest -n 2 -m heavy -q
 
 lint: env
-	$(VENV)/bin/ruff check juesuan flows schemas tests
-	$(VENV)/bin/ruff format --check juesuan flows schemas tests
+	$(VENV)/bin/ruff check juesuan flows schemas tests bench
+	$(VENV)/bin/ruff format --check juesuan flows schemas tests bench
 
 format: env
 	$(VENV)/bin/ruff format juesuan flows schemas tests

@@ -9,6 +9,7 @@ RSS on a long file. Results go to bench/results.json and a short table on stdout
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import resource
@@ -123,10 +124,8 @@ def main() -> int:
         paths = json.loads(built.stdout.strip().splitlines()[-1])
         corpus, long_pdf = [Path(p) for p in paths["corpus"]], Path(paths["long"])
         results = [measure(e, corpus, args.repeat) for e in ("pdfplumber_extract_tables", "juesuan_parse")]
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):  # poppler is optional
             results.append(measure("pdftotext_layout", corpus, args.repeat))
-        except (subprocess.CalledProcessError, FileNotFoundError):
-            pass
         long_run = measure("juesuan_parse", [long_pdf], 1)
     baseline = results[0]["pages_per_s"]
     for r in results:

@@ -48,7 +48,8 @@ def inspect_page(
     font = _font(max(9, int(6 * scale)))
     for f in facts:
         draw.text((f.x0 * scale + 2, f.top * scale + 1), f.measure or "?", fill=(200, 0, 0), font=font)
-    legend = f"{doc.source} p.{page}: {len(facts)} facts; tables {[t.table_code for t in doc.tables if page in t.pages]}"
+    on_page = [t.table_code for t in doc.tables if page in t.pages]
+    legend = f"{doc.source} p.{page}: {len(facts)} facts; tables {on_page}"
     draw.text((6, 4), legend, fill=(0, 120, 0), font=_font(max(11, int(7 * scale))))
     out.parent.mkdir(parents=True, exist_ok=True)
     picture.save(out)
