@@ -10,14 +10,13 @@ value cell of each half that has a label, with the measure its header path resol
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
 from juesuan.parse.numbers import looks_like_amount, parse_amount, to_yuan
 from juesuan.pdf import Grid, GridCell
-from juesuan.reference import economic_classes, function_classes, load_catalogue
+from juesuan.reference import economic_classes, function_classes, load_catalogue, normalize_name
 from juesuan.reference.catalogue import ColumnNode, TableSpec
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])")
@@ -57,7 +56,7 @@ def squash(text: str) -> str:
 
 def norm(text: str) -> str:
     """The form labels are compared in: NFKC (full/half width, radical forms) and no whitespace."""
-    return squash(unicodedata.normalize("NFKC", text)) if text else ""
+    return normalize_name(text) if text else ""
 
 
 @cache
