@@ -21,25 +21,17 @@ app = typer.Typer(
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 
-def discover(paths: list[Path]) -> list[Path]:
-    """PDFs under the given files and folders (any depth), in a stable order."""
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".pdf")
-        elif p.is_file():
-            found.append(p)
-        else:
-            raise typer.BadParameter(f"{p}: no such file or folder")
-    return found
-
-
 @app.command()
 def inventory(
     paths: Annotated[list[Path] | None, typer.Argument(help="PDF files or folders")] = None,
 ) -> None:
     """List the PDFs an ingest of PATHS would read: identity, pages and (for generated ones) their truth."""
-    files = discover(paths or [Path("data/raw/samples")])
+    from juesuan.ingest import discover
+
+    try:
+        files = discover(paths or [Path("data/raw/samples")])
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from exc
     table = Table(title=f"{len(files)} PDFs to ingest")
     for col in ("file", "document_id", "KiB", "pages", "department", "year", "family", "facts", "figures"):
         table.add_column(col, justify="right" if col in ("KiB", "pages", "facts", "figures") else "left")
@@ -127,6 +119,100 @@ def inspect(
 
     target = out or Path("data/processed/inspect") / f"{file.stem}_p{page}.png"
     console.print(f"wrote {inspect_page(file, page, target)}")
+
+
+WAREHOUSE = Path("data/processed/warehouse.duckdb")
+EXTRACTS = Path("data/processed/extracts")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="PDF files or folders (default data/raw/)")
+    ] = None,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+) -> None:
+    """Ingest PDFs into the warehouse; exit 1 when any file was quarantined."""
+    from rich.progress import Progress
+
+    from juesuan.ingest import discover
+    from juesuan.ingest import ingest as run
+
+    try:
+        files = discover(paths or [Path("data/raw")])
+    except FileNotFoundError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+    with Progress(console=console, transient=True) as progress:
+        task = progress.add_task("ingesting", total=len(files))
+        outcomes = run(files, warehouse, on_document=lambda _: progress.advance(task))
+    table = Table(title=f"ingest into {warehouse}")
+    for col in ("file", "status", "facts", "figures", "reason"):
+        table.add_column(col)
+    for o in outcomes:
+        style = {"loaded": "green", "quarantined": "red"}.get(o.status, "")
+        reason = o.reason or (f"supersedes {', '.join(s[:12] for s in o.superseded)}" if o.superseded else "")
+        table.add_row(
+            Path(o.path).name,
+            f"[{style}]{o.status}[/{style}]" if style else o.status,
+            str(o.facts),
+            str(o.figures),
+            reason,
+        )
+    console.print(table)
+    counts = {s: sum(o.status == s for o in outcomes) for s in ("loaded", "skipped", "quarantined")}
+    console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+    raise typer.Exit(1 if counts["quarantined"] else 0)
+
+
+READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
+
+
+@app.command()
+def query(
+    sql: Annotated[str, typer.Argument(help="a read-only SQL statement")],
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+    format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+) -> None:
+    """Run a read-only query; write statements are refused."""
+    import duckdb
+
+    from juesuan.warehouse import connect
+
+    kinds = {s.type.name for s in duckdb.extract_statements(sql)}
+    if not kinds or not kinds <= READ_ONLY_STATEMENTS:
+        console.print(
+            f"[red]refused[/red]: only read-only statements ({', '.join(sorted(kinds)) or 'none'} given)"
+        )
+        raise typer.Exit(2)
+    con = connect(warehouse, read_only=True)
+    try:
+        frame = con.execute(sql).df()
+    finally:
+        con.close()
+    if format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    elif format == "json":
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, default_handler=str) + "\n")
+    else:
+        table = Table(show_lines=False)
+        for col in frame.columns:
+            table.add_column(str(col))
+        for row in frame.itertuples(index=False):
+            table.add_row(*("" if v is None else str(v) for v in row))
+        console.print(table)
+        console.print(f"{len(frame)} rows")
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option(help="folder for releases/ and latest")] = EXTRACTS,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+) -> None:
+    """Write Parquet (partitioned by fiscal_year) and CSV extracts, dictionary, datapackage.json, manifest."""
+    from juesuan.warehouse.export import export as run
+
+    release = run(warehouse, out)
+    console.print(f"wrote {release} (and {out / 'latest'})")
 
 
 @app.command()

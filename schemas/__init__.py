@@ -1,1 +1,69 @@
-"""pandera schemas, generated from the table catalogue (``juesuan.reference``); arrive with issue #4."""
+"""pandera schemas for the warehouse frames, generated from the field declarations (never typed here).
+
+``validate(name, frame)`` checks types, code formats, allowed values, non-null fields and the primary key
+lazily, so that every problem of a document is reported at once; it returns the list of problems (empty
+when the frame is valid) rather than raising, because a failing document is quarantined with its reasons
+while the others of the same run still load.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from juesuan.reference.fields import FieldSpec, resource
+
+PANDAS_DTYPES = {"VARCHAR": str, "INTEGER": "Int64", "BIGINT": "Int64", "DOUBLE": float, "BOOLEAN": bool}
+
+
+def _is_decimal(value: object) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or isinstance(value, Decimal)
+
+
+def _column(field: FieldSpec) -> pa.Column:
+    checks = []
+    if field.pattern:
+        checks.append(pa.Check.str_matches(field.pattern))
+    if field.enum:
+        checks.append(pa.Check.isin(list(field.enum)))
+    if field.type.startswith("DECIMAL"):
+        checks.append(
+            pa.Check(_is_decimal, element_wise=True, error="not an exact Decimal (floats are refused)")
+        )
+        return pa.Column(object, checks=checks, nullable=field.nullable, required=not field.nullable)
+    dtype = PANDAS_DTYPES.get(field.type)
+    return pa.Column(
+        dtype, checks=checks, nullable=field.nullable, required=not field.nullable, coerce=dtype is not None
+    )
+
+
+@cache
+def schema(name: str) -> pa.DataFrameSchema:
+    spec = resource(name)
+    key = [c for c in spec.primary_key]
+    return pa.DataFrameSchema(
+        {f.name: _column(f) for f in spec.fields if f.name not in ("ingested_at", "pages")},
+        unique=key or None,
+        strict=False,
+        name=name,
+    )
+
+
+def validate(name: str, frame: pd.DataFrame) -> list[str]:
+    """Every problem of the frame, as readable lines (empty: valid)."""
+    if frame.empty:
+        return []
+    try:
+        schema(name).validate(frame.reset_index(drop=True), lazy=True)
+    except SchemaErrors as errors:
+        cases = errors.failure_cases
+        out = []
+        for (column, check), group in cases.groupby(["column", "check"], dropna=False):
+            examples = ", ".join(map(str, group["failure_case"].head(3).tolist()))
+            out.append(f"{name}.{column}: {check} failed {len(group)}× (e.g. {examples})")
+        return out
+    return []

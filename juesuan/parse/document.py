@@ -84,6 +84,11 @@ class ParsedDocument:
             self.text_layers.get(TextLayer.EMPTY.value, 0) + self.text_layers.get(TextLayer.CID.value, 0) > 0
         )
 
+    @property
+    def tables_unreadable(self) -> bool:
+        """Some page's text came only through pypdfium2: its tables could not be read as grids."""
+        return self.text_layers.get(TextLayer.RECOVERED.value, 0) > 0
+
     def facts(self) -> list[TableFact]:
         return [f for t in self.tables for f in t.facts]
 

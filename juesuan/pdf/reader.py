@@ -20,7 +20,8 @@ CID = "(cid:"
 
 class TextLayer(StrEnum):
     OK = "ok"
-    EMPTY = "empty"  # no characters at all (scanned, or a font pdfminer cannot read)
+    EMPTY = "empty"  # no characters but an image: a scanned page, needs OCR
+    BLANK = "blank"  # nothing to read at all (a ruled but empty page between tables)
     CID = "cid"  # glyphs without a Unicode map
     RECOVERED = "recovered"  # pdfplumber failed, pypdfium2 read the text (no table grid from it)
 
@@ -208,9 +209,12 @@ def read_pages(source: str | Path | bytes, name: str | None = None) -> Iterator[
                 grids = [g for g in (_grid(t) for t in page.find_tables()) if g is not None]
                 lines = _lines(page)
             else:
+                # pdfminer saw no (usable) characters: ask pdfium before calling the page empty
                 grids, lines = [], _pdfium_lines(data, i)
                 if lines and not any(CID in ln.text for ln in lines):
                     layer = TextLayer.RECOVERED
+                elif layer is TextLayer.EMPTY and not page.images:
+                    layer = TextLayer.BLANK
             yield Page(
                 number=i + 1,
                 width=float(page.width),

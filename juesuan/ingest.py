@@ -1,0 +1,153 @@
+"""Ingest: discover → parse → validate → load, one document at a time, without Prefect.
+
+The Prefect flows (``flows/``) call the same functions: :func:`prepare` is the per-document work (pure: bytes
+in, frames and a verdict out; safe in a worker process) and :func:`store` the single writer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from juesuan.parse import parse_document
+from juesuan.parse.document import PARSER_VERSION
+from juesuan.pdf import PdfProblem
+from juesuan.warehouse import connect, load_document, record_quarantine
+from juesuan.warehouse.load import known
+from schemas import validate
+
+DEFAULT_WAREHOUSE = Path("data/processed/warehouse.duckdb")
+
+
+@dataclass
+class Prepared:
+    """What one file became before touching the warehouse."""
+
+    path: str
+    document_id: str
+    document: dict
+    facts: pd.DataFrame = field(default_factory=pd.DataFrame)
+    figures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    refusal: str | None = None  # why the file is quarantined, None when it can load
+
+    @property
+    def n_facts(self) -> int:
+        return len(self.facts)
+
+
+@dataclass
+class Outcome:
+    path: str
+    document_id: str
+    status: str  # loaded | skipped | quarantined
+    reason: str | None = None
+    facts: int = 0
+    figures: int = 0
+    superseded: list[str] = field(default_factory=list)
+
+
+def discover(paths: Iterable[str | Path]) -> list[Path]:
+    """PDFs under the given files and folders (any depth), in a stable order; a missing path is an error."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found += sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() == ".pdf")
+        elif p.is_file():
+            found.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such file or folder")
+    return found
+
+
+def document_id(path: str | Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _bare(path: str, doc_id: str) -> dict:
+    return {"document_id": doc_id, "source_path": path, "parser_version": PARSER_VERSION}
+
+
+def prepare(path: str | Path) -> Prepared:
+    """Parse and validate one file; every refusal says why (never raises for a bad file)."""
+    path = str(path)
+    data = Path(path).read_bytes()
+    doc_id = hashlib.sha256(data).hexdigest()
+    try:
+        doc = parse_document(data, name=Path(path).name)
+    except PdfProblem as problem:
+        return Prepared(path, doc_id, _bare(path, doc_id), refusal=problem.reason)
+    row = dict(doc.document_row(), source_path=path)
+    reason = None
+    if doc.needs_ocr:
+        reason = f"no usable text layer (pages by text layer: {doc.text_layers}): needs OCR"
+    elif doc.tables_unreadable:
+        reason = (
+            f"text readable only through pypdfium2 (pages by text layer: {doc.text_layers}): tables not read"
+        )
+    elif doc.identity.doc_kind is None:
+        reason = "not a 部门决算: no 'YYYY年度部门决算' on its cover"
+    elif doc.identity.doc_kind == "budget":
+        reason = "a budget disclosure (部门预算), not a final account"
+    elif doc.identity.is_template:
+        reason = "a template (XX placeholders), not a department's accounts"
+    elif not doc.tables:
+        reason = "no 决算 table found"
+    elif doc.identity.fiscal_year is None or doc.identity.department_name is None:
+        reason = "department or fiscal year not found on the cover"
+    if reason:
+        return Prepared(path, doc_id, row, refusal=reason)
+    facts, figures = doc.facts_frame(), doc.figures_frame()
+    problems = (
+        validate("documents", pd.DataFrame([dict(row, status="loaded")]))
+        + validate("facts", facts)
+        + (validate("narrative_figures", figures))
+    )
+    if problems:
+        return Prepared(path, doc_id, row, facts, figures, refusal="invalid: " + "; ".join(problems))
+    return Prepared(path, doc_id, row, facts, figures)
+
+
+def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
+    """Load a prepared document or record its refusal (the file is copied to the quarantine folder)."""
+    if prepared.refusal:
+        recorded = record_quarantine(con, prepared.document, prepared.refusal)
+        if quarantine_dir is not None and recorded:
+            quarantine_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(prepared.path, quarantine_dir / f"{prepared.document_id}.pdf")
+        return Outcome(prepared.path, prepared.document_id, "quarantined", prepared.refusal)
+    status, superseded = load_document(con, prepared.document, prepared.facts, prepared.figures)
+    return Outcome(
+        prepared.path, prepared.document_id, status, None, prepared.n_facts, len(prepared.figures), superseded
+    )
+
+
+def ingest(
+    paths: Iterable[str | Path],
+    warehouse: str | Path = DEFAULT_WAREHOUSE,
+    on_document: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Ingest files one by one (streamed: one document in memory at a time)."""
+    files = discover(paths)
+    warehouse = Path(warehouse)
+    quarantine_dir = warehouse.parent / "quarantine"
+    con = connect(warehouse)
+    outcomes = []
+    try:
+        for path in files:
+            doc_id = document_id(path)
+            status = known(con, doc_id)
+            if status is not None:
+                outcome = Outcome(str(path), doc_id, "skipped", f"already in the warehouse ({status})")
+            else:
+                outcome = store(con, prepare(path), quarantine_dir)
+            outcomes.append(outcome)
+            if on_document:
+                on_document(outcome)
+    finally:
+        con.close()
+    return outcomes
