@@ -38,11 +38,22 @@ fonts:
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(DEBIAN_PACKAGES) >/dev/null; \
 	fi
 
+WAREHOUSE := data/processed/warehouse.duckdb
+EXTRACTS := data/processed/extracts
+JS := $(VENV)/bin/juesuan
+
 demo: env
-	@echo "== juesuan demo: the sample disclosures in data/raw/samples =="
-	$(VENV)/bin/juesuan inventory data/raw/samples
-	@echo "The parser (issue #3) and the warehouse (issue #4) will ingest these into data/processed/warehouse.duckdb."
-	@echo "Generate more with: $(PY) -m juesuan.synth --out data/raw/generated --count 50 --seed 1"
+	@echo "== 1. the bundled sample disclosures (data/raw/samples) =="
+	$(JS) inventory data/raw/samples
+	@echo "== 2. ingest: parse, validate, load into $(WAREHOUSE) (re-running changes nothing) =="
+	$(JS) ingest data/raw/samples --warehouse $(WAREHOUSE)
+	@echo "== 3. extracts: Parquet by fiscal_year, CSV, dictionary, datapackage.json =="
+	$(JS) export --warehouse $(WAREHOUSE) --out $(EXTRACTS)
+	@echo "== 4. example queries (juesuan query \"SQL\"; or duckdb on $(WAREHOUSE) read-only) =="
+	$(JS) query "SELECT d.department_name, d.fiscal_year, d.template_family, count(*) AS facts FROM facts JOIN documents d USING (document_id) WHERE d.status = 'loaded' GROUP BY ALL ORDER BY 1, 2" --warehouse $(WAREHOUSE)
+	$(JS) query "SELECT department_name, fiscal_year, total_expenditure, basic_expenditure, project_expenditure, total_expenditure - lag(total_expenditure) OVER (PARTITION BY department_id ORDER BY fiscal_year) AS change_on_last_year FROM summary ORDER BY department_name, fiscal_year" --warehouse $(WAREHOUSE)
+	$(JS) query "SELECT function_code, function_name, count(DISTINCT department_id) AS departments, sum(total_expenditure) AS total_yuan FROM expenditure_by_function WHERE level = '类' GROUP BY ALL ORDER BY total_yuan DESC LIMIT 8" --warehouse $(WAREHOUSE)
+	@echo "Warehouse: $(WAREHOUSE)   Extracts: $(EXTRACTS)/latest   Parquet: read_parquet('$(EXTRACTS)/latest/facts/*/*.parquet', hive_partitioning=true)"
 
 test: env
 	$(VENV)/bin/pytest -n 2 -m "not heavy" -q

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import sys
@@ -186,21 +187,26 @@ def query(
         raise typer.Exit(2)
     con = connect(warehouse, read_only=True)
     try:
-        frame = con.execute(sql).df()
+        cursor = con.execute(sql)
+        columns = [d[0] for d in cursor.description]
+        rows = cursor.fetchall()  # DECIMAL stays Decimal (a pandas frame would turn it into float)
     finally:
         con.close()
     if format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
     elif format == "json":
-        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, default_handler=str) + "\n")
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        sys.stdout.write(json.dumps(records, ensure_ascii=False, default=str) + "\n")
     else:
-        table = Table(show_lines=False)
-        for col in frame.columns:
+        table = Table()
+        for col in columns:
             table.add_column(str(col))
-        for row in frame.itertuples(index=False):
+        for row in rows:
             table.add_row(*("" if v is None else str(v) for v in row))
         console.print(table)
-        console.print(f"{len(frame)} rows")
+        console.print(f"{len(rows)} rows")
 
 
 @app.command()

@@ -1,0 +1,312 @@
+"""The warehouse: idempotent ingest, supersede with history, quarantine with reasons, read-only queries,
+extracts readable as hive-partitioned Parquet, and whole documents only after SIGKILL."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import SAMPLES, SHARED
+from typer.testing import CliRunner
+
+from juesuan.cli import app
+from juesuan.ingest import ingest, prepare
+from juesuan.parse import parse_document
+from juesuan.synth.corpus import generate_document, plan_corpus, write
+from juesuan.warehouse import connect
+from juesuan.warehouse.db import CONTENT_TABLES
+from juesuan.warehouse.export import export
+from schemas import validate
+
+runner = CliRunner()
+
+
+def fingerprint(path: Path) -> dict[str, tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for t in CONTENT_TABLES:
+            cols = [c[0] for c in con.execute(f"DESCRIBE {t}").fetchall() if c[0] != "ingested_at"]
+            out[t] = con.execute(
+                f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0) FROM {t}"
+            ).fetchone()
+        return out
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def sample_warehouse(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("wh") / "w.duckdb"
+    outcomes = ingest([SAMPLES], path)
+    assert [o.status for o in outcomes] == ["loaded"] * 7
+    return path
+
+
+def test_reingesting_the_same_files_changes_nothing(sample_warehouse):
+    before = fingerprint(sample_warehouse)
+    outcomes = ingest([SAMPLES], sample_warehouse)
+    assert {o.status for o in outcomes} == {"skipped"}
+    assert fingerprint(sample_warehouse) == before
+
+
+def test_per_document_fact_counts_equal_the_parsers(sample_warehouse):
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    counts = dict(
+        con.execute(
+            "SELECT d.source_path, count(f.document_id) FROM documents d "
+            "LEFT JOIN facts f USING (document_id) GROUP BY 1"
+        ).fetchall()
+    )
+    con.close()
+    for pdf in SAMPLES.glob("*.pdf"):
+        assert counts[str(pdf)] == len(parse_document(pdf).facts()), pdf.name
+
+
+def test_amounts_are_exact_decimals_in_yuan(sample_warehouse):
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    kind = con.execute(
+        "SELECT data_type FROM information_schema.columns WHERE table_name = 'facts' "
+        "AND column_name = 'amount_yuan'"
+    ).fetchone()[0]
+    seed_total = con.execute(
+        "SELECT amount_yuan FROM facts WHERE table_code = 'income_expenditure_summary' "
+        "AND row_label = '总计' AND measure = 'income_amount' AND department_id IN "
+        "(SELECT department_id FROM documents WHERE department_name = '攀枝花市东区电子政务建设服务中心')"
+    ).fetchone()[0]
+    con.close()
+    assert kind == "DECIMAL(20,2)"
+    assert seed_total == Decimal("2200700.00")
+
+
+def test_views_answer_across_departments_and_years(sample_warehouse):
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    years = con.execute(
+        "SELECT department_id, list(fiscal_year ORDER BY fiscal_year) FROM summary "
+        "GROUP BY 1 HAVING count(*) > 1"
+    ).fetchall()
+    by_function = con.execute("SELECT count(*) FROM expenditure_by_function WHERE level = '类'").fetchone()[0]
+    basic = con.execute(
+        "SELECT sum(amount_yuan) FROM basic_expenditure_by_economic WHERE level = '类' "
+        "AND document_id = (SELECT document_id FROM documents WHERE fiscal_year = 2023 "
+        "AND department_name = '攀枝花市东区电子政务建设服务中心')"
+    ).fetchone()[0]
+    con.close()
+    assert len(years) == 3 and all(b == a + 1 for _, (a, b) in years)
+    assert by_function > 20
+    assert basic == Decimal("1731100.00")  # 人员经费 161.75 + 公用经费 11.36 万元
+
+
+def test_a_new_file_for_the_same_department_and_year_supersedes_and_keeps_history(tmp_path):
+    plan = plan_corpus(1, 21)[0]
+    original = write(generate_document(plan), tmp_path / "a")
+    plan.inconsistencies = 1  # a corrected re-publication: other bytes, same department and year
+    corrected = write(generate_document(plan), tmp_path / "b")
+    warehouse = tmp_path / "w.duckdb"
+    ingest([original], warehouse)
+    outcome = ingest([corrected], warehouse)[0]
+    assert outcome.status == "loaded" and len(outcome.superseded) == 1
+    con = duckdb.connect(str(warehouse), read_only=True)
+    status = dict(con.execute("SELECT source_path, status FROM documents").fetchall())
+    history = con.execute("SELECT count(DISTINCT document_id) FROM facts").fetchone()[0]
+    current = con.execute("SELECT count(DISTINCT document_id) FROM summary").fetchone()[0]
+    con.close()
+    assert status == {str(original): "superseded", str(corrected): "loaded"}
+    assert history == 2 and current == 1
+
+
+@pytest.fixture(scope="module")
+def real_outcomes(tmp_path_factory):
+    real = SHARED / "real"
+    if not real.exists():
+        pytest.skip(f"shared corpus not found at {SHARED}; skipping reference-document tests")
+    path = tmp_path_factory.mktemp("real") / "w.duckdb"
+    return path, {Path(o.path).name: o for o in ingest([real], path)}
+
+
+def test_real_documents_load_or_are_quarantined_with_a_reason(real_outcomes):
+    path, outcomes = real_outcomes
+    assert outcomes["sh_putuo_caizhengju_2024_final.pdf"].status == "loaded"
+    assert outcomes["foshan_guidaojiaotongju_2019_final.pdf"].status == "loaded"
+    assert "budget" in outcomes["sh_putuo_caizhengju_2025_budget_dept.pdf"].reason
+    assert "budget" in outcomes["jiangsu_jianchayuan_2018_budget_dept.pdf"].reason
+    assert "template" in outcomes["sh_template_dept_final_2024_attachment2.pdf"].reason
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute("SELECT status, status_reason FROM documents WHERE status = 'quarantined'").fetchall()
+    con.close()
+    assert len(rows) == 3 and all(reason for _, reason in rows)
+    assert (path.parent / "quarantine").is_dir() and len(list((path.parent / "quarantine").iterdir())) == 3
+
+
+def test_ingest_command_exits_1_when_something_was_quarantined(tmp_path):
+    bad = tmp_path / "in"
+    bad.mkdir()
+    (bad / "not_a_pdf.pdf").write_text("<html>404</html>")
+    (bad / "seed.pdf").write_bytes((SAMPLES / "0000_sichuan13_2022.pdf").read_bytes())
+    result = runner.invoke(app, ["ingest", str(bad), "--warehouse", str(tmp_path / "w.duckdb")])
+    assert result.exit_code == 1, result.output
+    assert "1 loaded" in result.output and "1 quarantined" in result.output
+    assert "not_a_pdf.pdf" in result.output
+
+
+def test_query_is_read_only(sample_warehouse):
+    ok = runner.invoke(
+        app,
+        [
+            "query",
+            "SELECT count(*) AS n FROM documents",
+            "--warehouse",
+            str(sample_warehouse),
+            "--format",
+            "json",
+        ],
+    )
+    assert ok.exit_code == 0 and json.loads(ok.output) == [{"n": 7}]
+    for sql in (
+        "DELETE FROM facts",
+        "DROP TABLE facts",
+        "CREATE TABLE x (a INT)",
+        "INSERT INTO checks VALUES (1)",
+        "SELECT 1; DELETE FROM facts",
+    ):
+        refused = runner.invoke(app, ["query", sql, "--warehouse", str(sample_warehouse)])
+        assert refused.exit_code == 2 and "refused" in refused.output, sql
+    assert fingerprint(sample_warehouse)["facts"][0] > 0
+
+
+def test_export_writes_partitioned_parquet_csv_dictionary_and_datapackage(sample_warehouse, tmp_path):
+    out = tmp_path / "extracts"
+    release = export(sample_warehouse, out)
+    assert (out / "latest").resolve() == release.resolve()
+    con = duckdb.connect(str(sample_warehouse), read_only=True)
+    for name in (
+        "facts",
+        "documents",
+        "narrative_figures",
+        "expenditure_by_function",
+        "summary",
+        "three_public",
+    ):
+        rows = con.execute(f"SELECT count(*) FROM {name}").fetchone()[0]
+        parquet = duckdb.sql(
+            f"SELECT count(*) FROM read_parquet('{out}/latest/{name}/*/*.parquet', hive_partitioning=true)"
+        ).fetchall()[0][0]
+        assert parquet == rows, name
+    years = duckdb.sql(
+        f"SELECT DISTINCT fiscal_year FROM read_parquet('{out}/latest/facts/*/*.parquet', "
+        "hive_partitioning=true) ORDER BY 1"
+    ).fetchall()
+    con.close()
+    assert [y for (y,) in years] == [2019, 2020, 2022, 2023, 2024]
+    manifest = json.loads((release / "manifest.json").read_text("utf-8"))
+    package = json.loads((release / "datapackage.json").read_text("utf-8"))
+    assert {r["name"] for r in package["resources"]} == set(manifest["resources"])
+    facts = next(r for r in package["resources"] if r["name"] == "facts")
+    assert {"name": "amount_yuan", "type": "number"}.items() <= next(
+        f for f in facts["schema"]["fields"] if f["name"] == "amount_yuan"
+    ).items()
+    import hashlib
+
+    for res in manifest["resources"].values():
+        for f in res["files"]:
+            assert hashlib.sha256((release / f["path"]).read_bytes()).hexdigest() == f["sha256"]
+    assert "amount_yuan" in (release / "dictionary.md").read_text("utf-8")
+    second = export(sample_warehouse, out)
+    assert second != release and (out / "latest").resolve() == second.resolve() and release.exists()
+
+
+def test_migrations_are_recorded_and_idempotent(sample_warehouse):
+    con = connect(sample_warehouse)
+    versions = con.execute("SELECT version FROM schema_version").fetchall()
+    con.close()
+    assert versions == [(1,)]
+
+
+def test_validation_reports_every_problem_of_a_frame_at_once():
+    doc = parse_document(SAMPLES / "0004_older8_2019.pdf")
+    facts = doc.facts_frame()
+    assert validate("facts", facts) == []
+    facts.loc[0, "row_code"] = "12ab"
+    facts.loc[1, "amount_yuan"] = 1.5
+    facts.loc[2, "source_unit"] = "千元"
+    problems = validate("facts", pd.concat([facts, facts.head(1)]))
+    assert len([p for p in problems if "row_code" in p and "str_matches" in p]) == 1
+    assert any("amount_yuan" in p and "Decimal" in p for p in problems)
+    assert any("source_unit" in p for p in problems)
+    assert any("uniqueness" in p for p in problems)
+
+
+def test_a_document_failing_validation_is_quarantined_and_the_others_load(tmp_path, monkeypatch):
+    import juesuan.ingest as pipeline
+
+    real_prepare = pipeline.prepare
+
+    def broken(path):
+        prepared = real_prepare(path)
+        if Path(path).name.startswith("0001"):
+            prepared.facts.loc[0, "measure"] = "not_a_measure"
+            problems = validate("facts", prepared.facts)
+            prepared.refusal = "invalid: " + "; ".join(problems)
+        return prepared
+
+    monkeypatch.setattr(pipeline, "prepare", broken)
+    outcomes = {
+        Path(o.path).name[:4]: o
+        for o in pipeline.ingest(sorted(SAMPLES.glob("000[0-2]*.pdf")), tmp_path / "w.duckdb")
+    }
+    assert outcomes["0001"].status == "quarantined" and "measure" in outcomes["0001"].reason
+    assert outcomes["0000"].status == outcomes["0002"].status == "loaded"
+    assert prepare(SAMPLES / "0001_sichuan13_2023.pdf").refusal is None
+
+
+KILL_SCRIPT = """
+import sys
+from juesuan.ingest import ingest
+ingest(sys.argv[2:], sys.argv[1])
+"""
+
+
+@pytest.mark.corpus
+def test_sigkill_during_ingest_leaves_only_whole_documents_and_a_rerun_completes(tmp_path):
+    docs = tmp_path / "docs"
+    paths = [write(generate_document(p), docs) for p in plan_corpus(8, 33)]
+    expected = {str(p): len(parse_document(p).facts()) for p in paths}
+    warehouse = tmp_path / "w.duckdb"
+    rng = random.Random(5)
+    env = dict(os.environ)
+    for _ in range(4):
+        proc = subprocess.Popen(
+            [sys.executable, "-c", KILL_SCRIPT, str(warehouse), *map(str, paths)], env=env
+        )
+        time.sleep(rng.uniform(1.5, 6.0))
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+        con = duckdb.connect(str(warehouse), read_only=True)  # always opens
+        counts = dict(
+            con.execute(
+                "SELECT d.source_path, count(f.document_id) FROM documents d "
+                "LEFT JOIN facts f USING (document_id) GROUP BY 1"
+            ).fetchall()
+        )
+        orphans = con.execute(
+            "SELECT count(*) FROM facts WHERE document_id NOT IN (SELECT document_id FROM documents)"
+        ).fetchone()[0]
+        con.close()
+        assert orphans == 0
+        assert all(counts[p] == expected[p] for p in counts), counts
+    outcomes = ingest(paths, warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    loaded = con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0]
+    con.close()
+    assert loaded == len(paths)
+    assert {o.status for o in outcomes} <= {"loaded", "skipped"}
