@@ -12,7 +12,7 @@ SHARED ?= ../shared
 SEED_TEXT := $(SHARED)/corpus/seed/000_dac8e1c6e90fb209.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help env fonts demo test test-heavy lint format samples clean bench
+.PHONY: help env fonts demo test test-heavy lint format samples clean bench server
 
 help:
 	@echo "make demo    - create the environment, then show the bundled sample disclosures"
@@ -77,6 +77,11 @@ samples: env
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+# A Prefect server on loopback for the nightly schedule (telemetry off); then, in another shell:
+#   export PREFECT_API_URL=http://127.0.0.1:4200/api && .venv/bin/juesuan schedule
+server: env
+	PREFECT_SERVER_ANALYTICS_ENABLED=false DO_NOT_TRACK=1 $(VENV)/bin/prefect server start --host 127.0.0.1 --port 4200
 
 bench: env
 	$(PY) bench/run.py

@@ -1,4 +1,6 @@
 """Prefect orchestration only: thin flows over library functions that work without Prefect.
 
-The ingest, publish and nightly flows arrive with the warehouse issue (#4).
+``ingest`` (one ``prepare`` task per document, cached by document id and parser version, retried; one
+writer), ``publish`` (extracts) and ``nightly`` (sources → ingest → publish, served on a cron schedule in
+Asia/Shanghai time by ``juesuan schedule``).
 """

@@ -222,6 +222,25 @@ def export(
 
 
 @app.command()
+def schedule(
+    sources: Annotated[Path, typer.Option(help="sources file for the nightly flow")] = Path("sources.yaml"),
+    name: Annotated[str, typer.Option(help="deployment name")] = "juesuan-nightly",
+) -> None:
+    """Register and serve the nightly deployment (02:00 Asia/Shanghai) on the Prefect server at PREFECT_API_URL."""
+    import os
+
+    if not os.environ.get("PREFECT_API_URL"):
+        console.print(
+            "[red]PREFECT_API_URL is not set[/red]: start a server (`make server`) and export "
+            "PREFECT_API_URL=http://127.0.0.1:4200/api (an ephemeral server cannot fire schedules)"
+        )
+        raise typer.Exit(2)
+    from flows.nightly import serve
+
+    serve(name=name, sources=str(sources))
+
+
+@app.command()
 def version() -> None:
     """Print the version."""
     console.print(__version__)

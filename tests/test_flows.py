@@ -1,0 +1,162 @@
+"""Prefect flows over the library: the harness runs ingest and publish; a real server serves the nightly
+deployment on its cron schedule and runs it when triggered."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import ROOT, SAMPLES
+
+pytestmark = pytest.mark.corpus
+QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
+
+
+@pytest.fixture(scope="module")
+def harness(tmp_path_factory):
+    home = tmp_path_factory.mktemp("prefect")
+    old = {k: os.environ.get(k) for k in (*QUIET, "PREFECT_HOME")}
+    os.environ.update(QUIET, PREFECT_HOME=str(home))
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+    for k, v in old.items():
+        if v is None:
+            os.environ.pop(k, None)
+        else:
+            os.environ[k] = v
+
+
+def test_ingest_flow_loads_documents_once_and_publish_writes_a_release(harness, tmp_path):
+    from flows.ingest import ingest_flow
+    from flows.publish import publish_flow
+
+    files = [str(p) for p in sorted(SAMPLES.glob("000[0-2]*.pdf"))]
+    warehouse = str(tmp_path / "w.duckdb")
+    first = ingest_flow(files, warehouse, window=2)
+    assert first["counts"] == {"loaded": 3, "skipped": 0, "quarantined": 0}
+    again = ingest_flow(files, warehouse)
+    assert again["counts"] == {"loaded": 0, "skipped": 3, "quarantined": 0}
+    release = Path(publish_flow(warehouse, str(tmp_path / "extracts")))
+    assert (release / "datapackage.json").exists()
+    con = duckdb.connect(warehouse, read_only=True)
+    assert con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0] == 3
+    con.close()
+
+
+def test_prepare_task_is_cached_by_document_id_not_by_file_name(harness, tmp_path):
+    from flows.ingest import prepare_document
+    from juesuan.ingest import document_id
+
+    source = SAMPLES / "0003_mof9_2024.pdf"
+    copy = tmp_path / "renamed copy.pdf"
+    copy.write_bytes(source.read_bytes())
+    first = prepare_document(str(source), document_id(source), return_state=True)
+    second = prepare_document(str(copy), document_id(copy), return_state=True)
+    assert first.is_completed() and second.name == "Cached"
+    assert second.result().document_id == first.result().document_id
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wait_healthy(url: str, timeout: float) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/health", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"Prefect server at {url} not healthy after {timeout} s")
+
+
+SERVE = """
+import sys
+from flows.nightly import serve
+serve(name="juesuan-nightly", sources=sys.argv[1])
+"""
+
+TRIGGER = """
+import sys
+from prefect.deployments import run_deployment
+run = run_deployment("nightly/juesuan-nightly", parameters={"sources": sys.argv[1], "warehouse": sys.argv[2],
+                     "out": sys.argv[3]}, timeout=240)
+print(run.state.type.value)
+"""
+
+
+def test_real_server_serves_the_nightly_deployment_and_runs_it(tmp_path):
+    port = _free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    env = dict(
+        os.environ, **QUIET, PREFECT_HOME=str(tmp_path / "home"), PREFECT_API_URL=api, PYTHONPATH=str(ROOT)
+    )
+    sources = tmp_path / "sources.yaml"
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.pdf").write_bytes((SAMPLES / "0002_mof9_2023.pdf").read_bytes())
+    sources.write_text(f"sources:\n  - name: local\n    kind: folder\n    path: {docs}\n", "utf-8")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    runner = None
+    try:
+        _wait_healthy(api, 120)
+        runner = subprocess.Popen(
+            [sys.executable, "-c", SERVE, str(sources)],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        schedule = None
+        deadline = time.time() + 60
+        while time.time() < deadline and schedule is None:
+            out = subprocess.run(
+                [sys.executable, "-m", "prefect", "deployment", "inspect", "nightly/juesuan-nightly"],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if out.returncode == 0:
+                schedule = out.stdout
+            else:
+                time.sleep(1)
+        assert schedule and "0 2 * * *" in schedule and "Asia/Shanghai" in schedule
+        warehouse, extracts = tmp_path / "w.duckdb", tmp_path / "extracts"
+        done = subprocess.run(
+            [sys.executable, "-c", TRIGGER, str(sources), str(warehouse), str(extracts)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.stdout.strip().splitlines()[-1] == "COMPLETED", done.stderr[-2000:]
+        con = duckdb.connect(str(warehouse), read_only=True)
+        assert con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0] == 1
+        con.close()
+        assert (extracts / "latest" / "manifest.json").exists()
+    finally:
+        for proc in (runner, server):
+            if proc is not None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
