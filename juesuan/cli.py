@@ -226,7 +226,7 @@ def schedule(
     sources: Annotated[Path, typer.Option(help="sources file for the nightly flow")] = Path("sources.yaml"),
     name: Annotated[str, typer.Option(help="deployment name")] = "juesuan-nightly",
 ) -> None:
-    """Register and serve the nightly deployment (02:00 Asia/Shanghai) on the Prefect server at PREFECT_API_URL."""
+    """Register and serve the nightly deployment (02:00 Asia/Shanghai) on the server at PREFECT_API_URL."""
     import os
 
     if not os.environ.get("PREFECT_API_URL"):
