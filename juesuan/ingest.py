@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from juesuan.parse import parse_document
+from juesuan.parse import ParsedDocument, parse_document
 from juesuan.parse.document import PARSER_VERSION
 from juesuan.pdf import PdfProblem
 from juesuan.warehouse import connect, load_document, record_quarantine
@@ -81,6 +81,12 @@ def prepare(path: str | Path) -> Prepared:
         doc = parse_document(data, name=Path(path).name)
     except PdfProblem as problem:
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=problem.reason)
+    return judge(doc, path)
+
+
+def judge(doc: ParsedDocument, path: str) -> Prepared:
+    """A parsed document's verdict: the frames to load, or why it is refused."""
+    doc_id = doc.document_id
     row = dict(doc.document_row(), source_path=path)
     reason = None
     if doc.needs_ocr:

@@ -1,8 +1,9 @@
-"""A 200-document generated corpus held against pdfplumber, the parser and arithmetic (issues #2, #3).
+"""A 200-document generated corpus held against pdfplumber, the parser, the warehouse and arithmetic.
 
 Every page of every document has a text layer without (cid:N) glyphs; the parser finds every truth cell
 (exact amount, code, labels, measure, page and box), no extra cell, every narrative figure and the
-document's identity; for every fifth document every truth value and label is also found by plain
+document's identity; each document validates and loads with exactly the parser's facts; for every fifth
+document every truth value and label is also found by plain
 pdfplumber on the page the truth names; the printed tables satisfy the identities of DOMAIN.md §3 within
 the published-rounding tolerance; the narrative agrees with the tables; and the corpus covers every
 variation the generator promises.
@@ -18,8 +19,10 @@ from corpus_cache import corpus, documents
 from parsecheck import compare_with_truth
 from truthcheck import check_against_pdf, check_identities
 
+from juesuan.ingest import judge, store
 from juesuan.parse import parse_document
 from juesuan.reference import load_catalogue
+from juesuan.warehouse import connect
 
 COUNT, SEED, CHUNKS = 200, 0, 10
 pytestmark = pytest.mark.corpus
@@ -37,13 +40,21 @@ def test_corpus_has_the_requested_size_and_unique_documents(corpus_docs):
 
 
 @pytest.mark.parametrize("chunk", range(CHUNKS))
-def test_parser_reads_exactly_the_truth_and_tables_add_up(corpus_docs, chunk):
+def test_parser_reads_exactly_the_truth_and_tables_add_up(corpus_docs, chunk, tmp_path):
     size = COUNT // CHUNKS
+    con = connect(tmp_path / "w.duckdb")
     for k, (path, truth) in enumerate(corpus_docs[chunk * size : (chunk + 1) * size]):
         doc = parse_document(path)
         assert doc.text_layers == {"ok": truth["documents"][0]["page_count"]}, (path.name, doc.text_layers)
         problems = compare_with_truth(doc, truth)
         assert not problems, f"{path.name}: {len(problems)} problems, first {problems[:5]}"
+        # validated and loaded: the warehouse holds exactly the parser's facts for the document
+        outcome = store(con, judge(doc, str(path)), None)
+        assert outcome.status == "loaded", (path.name, outcome.reason)
+        loaded = con.execute(
+            "SELECT count(*) FROM facts WHERE document_id = ?", [doc.document_id]
+        ).fetchone()[0]
+        assert loaded == len(doc.facts()) == len(truth["facts"])
         if k % 5 == 0:
             problems = check_against_pdf(path.read_bytes(), truth)
             assert not problems, f"{path.name}: {problems[:5]}"
