@@ -2,43 +2,38 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import yaml
-from prefect import flow, get_run_logger
+from prefect import flow, get_run_logger, task
 
 from flows.ingest import ingest_flow
 from flows.publish import DEFAULT_EXTRACTS, publish_flow
 from juesuan.ingest import DEFAULT_WAREHOUSE
+from juesuan.sources import gather
+
+DEFAULT_ARCHIVE = "data/raw/archive"
 
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Shanghai"
 
 
-def source_paths(sources_file: str | Path) -> list[str]:
-    """Folders listed in the sources file (kind: folder). Web listing pages are not fetched yet."""
-    spec = yaml.safe_load(Path(sources_file).read_text("utf-8")) or {}
-    paths = []
-    for source in spec.get("sources", []):
-        kind = source.get("kind", "folder")
-        if kind != "folder":
-            raise ValueError(
-                f"{sources_file}: source {source.get('name')!r}: kind {kind!r} is not supported yet"
-            )
-        paths.append(str(Path(source["path"])))
-    return paths
-
-
 @flow(name="nightly")
 def nightly_flow(
-    sources: str = "sources.yaml", warehouse: str = str(DEFAULT_WAREHOUSE), out: str = DEFAULT_EXTRACTS
+    sources: str = "sources.yaml",
+    warehouse: str = str(DEFAULT_WAREHOUSE),
+    out: str = DEFAULT_EXTRACTS,
+    archive: str = DEFAULT_ARCHIVE,
 ) -> dict:
     logger = get_run_logger()
-    paths = source_paths(sources)
+    paths = fetch_sources(sources, archive)
     result = ingest_flow(paths, warehouse)
     release = publish_flow(warehouse, out)
     logger.info("nightly: %s, published %s", result["counts"], release)
     return {"counts": result["counts"], "release": release}
+
+
+@task(name="fetch sources", retries=2, retry_delay_seconds=30)
+def fetch_sources(sources: str, archive: str) -> list[str]:
+    """Folders as they are; listing pages fetched into the archive (conditional requests, polite pace)."""
+    return gather(sources, archive)
 
 
 def serve(name: str = "juesuan-nightly", sources: str = "sources.yaml") -> None:

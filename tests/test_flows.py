@@ -93,7 +93,7 @@ TRIGGER = """
 import sys
 from prefect.deployments import run_deployment
 run = run_deployment("nightly/juesuan-nightly", parameters={"sources": sys.argv[1], "warehouse": sys.argv[2],
-                     "out": sys.argv[3]}, timeout=240)
+                     "out": sys.argv[3], "archive": sys.argv[4]}, timeout=240)
 print(run.state.type.value)
 """
 
@@ -141,7 +141,15 @@ def test_real_server_serves_the_nightly_deployment_and_runs_it(tmp_path):
         assert schedule and "0 2 * * *" in schedule and "Asia/Shanghai" in schedule
         warehouse, extracts = tmp_path / "w.duckdb", tmp_path / "extracts"
         done = subprocess.run(
-            [sys.executable, "-c", TRIGGER, str(sources), str(warehouse), str(extracts)],
+            [
+                sys.executable,
+                "-c",
+                TRIGGER,
+                str(sources),
+                str(warehouse),
+                str(extracts),
+                str(tmp_path / "arch"),
+            ],
             env=env,
             capture_output=True,
             text=True,
