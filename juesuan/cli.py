@@ -132,6 +132,7 @@ def ingest(
         list[Path] | None, typer.Argument(help="PDF files or folders (default data/raw/)")
     ] = None,
     warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+    flow: Annotated[bool, typer.Option("--flow", help="run through the Prefect ingest flow")] = False,
 ) -> None:
     """Ingest PDFs into the warehouse; exit 1 when any file was quarantined."""
     from rich.progress import Progress
@@ -143,6 +144,12 @@ def ingest(
         files = discover(paths or [Path("data/raw")])
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
+    if flow:
+        from flows.ingest import ingest_flow
+
+        counts = ingest_flow([str(f) for f in files], str(warehouse))["counts"]
+        console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
+        raise typer.Exit(1 if counts["quarantined"] else 0)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
         outcomes = run(files, warehouse, on_document=lambda _: progress.advance(task))

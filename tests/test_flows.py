@@ -52,6 +52,22 @@ def test_ingest_flow_loads_documents_once_and_publish_writes_a_release(harness, 
     con.close()
 
 
+def test_ingest_command_can_run_through_the_flow(harness, tmp_path):
+    from typer.testing import CliRunner
+
+    from juesuan.cli import app
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes((SAMPLES / "0005_mof9_2020.pdf").read_bytes())
+    (folder / "b.pdf").write_text("not a pdf")
+    result = CliRunner().invoke(
+        app, ["ingest", str(folder), "--warehouse", str(tmp_path / "w.duckdb"), "--flow"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "1 loaded, 0 skipped, 1 quarantined" in result.output
+
+
 def test_prepare_task_is_cached_by_document_id_not_by_file_name(harness, tmp_path):
     from flows.ingest import prepare_document
     from juesuan.ingest import document_id
