@@ -229,6 +229,57 @@ def export(
 
 
 @app.command()
+def checks(
+    document: Annotated[str | None, typer.Argument(help="a document id (or its first characters)")] = None,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+    all_checks: Annotated[bool, typer.Option("--all", help="list passed checks too")] = False,
+) -> None:
+    """Reconciliation results: pass counts by rule, and every failed check with its page and place."""
+    from juesuan.warehouse import connect
+
+    con = connect(warehouse, read_only=True)
+    try:
+        where = "d.status = 'loaded'" + (" AND c.document_id LIKE ?" if document else "")
+        params = [f"{document}%"] if document else []
+        base = f"FROM checks c JOIN documents d USING (document_id) WHERE {where}"
+        only_failed = "" if all_checks else "AND NOT c.passed"
+        summary = con.execute(
+            f"SELECT check_id, count(*), count(*) FILTER (WHERE NOT passed) {base} GROUP BY 1 ORDER BY 1",
+            params,
+        ).fetchall()
+        listed = con.execute(
+            "SELECT d.source_path, c.check_id, c.subject, c.expected, c.actual, c.difference, c.tolerance, "
+            f"c.pages, c.passed, c.description {base} {only_failed} ORDER BY 1, 2, 3",
+            params,
+        ).fetchall()
+    finally:
+        con.close()
+    table = Table(title="checks by rule")
+    for col in ("rule", "applied", "failed"):
+        table.add_column(col)
+    for rule, n, failed in summary:
+        table.add_row(rule, str(n), f"[red]{failed}[/red]" if failed else "0")
+    console.print(table)
+    detail = Table(title=("all" if all_checks else "failed") + " checks")
+    for col in ("file", "rule", "where", "expected", "actual", "difference", "tolerance", "pages", "what"):
+        detail.add_column(col)
+    for path, rule, subject, exp, act, diff, tol, pages, passed, text in listed:
+        detail.add_row(
+            Path(path).name,
+            rule if passed else f"[red]{rule}[/red]",
+            subject,
+            str(exp),
+            str(act),
+            str(diff),
+            str(tol),
+            ",".join(map(str, pages or [])),
+            (text or "")[:60],
+        )
+    console.print(detail)
+    raise typer.Exit(1 if any(not row[8] for row in listed) else 0)
+
+
+@app.command()
 def schedule(
     sources: Annotated[Path, typer.Option(help="sources file for the nightly flow")] = Path("sources.yaml"),
     name: Annotated[str, typer.Option(help="deployment name")] = "juesuan-nightly",

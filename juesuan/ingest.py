@@ -1,4 +1,4 @@
-"""Ingest: discover → parse → validate → load, one document at a time, without Prefect.
+"""Ingest: discover → parse → validate → reconcile → load, one document at a time, without Prefect.
 
 The Prefect flows (``flows/``) call the same functions: :func:`prepare` is the per-document work (pure: bytes
 in, frames and a verdict out; safe in a worker process) and :func:`store` the single writer.
@@ -33,6 +33,7 @@ class Prepared:
     document: dict
     facts: pd.DataFrame = field(default_factory=pd.DataFrame)
     figures: pd.DataFrame = field(default_factory=pd.DataFrame)
+    checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     refusal: str | None = None  # why the file is quarantined, None when it can load
 
     @property
@@ -115,7 +116,7 @@ def judge(doc: ParsedDocument, path: str) -> Prepared:
     )
     if problems:
         return Prepared(path, doc_id, row, facts, figures, refusal="invalid: " + "; ".join(problems))
-    return Prepared(path, doc_id, row, facts, figures)
+    return Prepared(path, doc_id, row, facts, figures, doc.checks_frame())
 
 
 def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
@@ -126,7 +127,9 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
             quarantine_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(prepared.path, quarantine_dir / f"{prepared.document_id}.pdf")
         return Outcome(prepared.path, prepared.document_id, "quarantined", prepared.refusal)
-    status, superseded = load_document(con, prepared.document, prepared.facts, prepared.figures)
+    status, superseded = load_document(
+        con, prepared.document, prepared.facts, prepared.figures, prepared.checks
+    )
     return Outcome(
         prepared.path, prepared.document_id, status, None, prepared.n_facts, len(prepared.figures), superseded
     )

@@ -76,6 +76,7 @@ class ParsedDocument:
     tables: list[ParsedTable]
     figures: list[NarrativeFigure]
     text_layers: dict[str, int]
+    placeholders: list[NarrativeFigure] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -137,6 +138,22 @@ class ParsedDocument:
             for f in self.facts()
         ]
         return pd.DataFrame(rows)
+
+    def checks_frame(self) -> pd.DataFrame:
+        """The document's reconciliation (identities, table presence, narrative ↔ tables, placeholders)."""
+        from juesuan.reconcile import reconcile
+
+        placeholders = pd.DataFrame(
+            [{"document_id": self.document_id, **p.as_row()} for p in self.placeholders]
+        )
+        return reconcile(
+            self.facts_frame(),
+            self.figures_frame(),
+            self.document_id,
+            self.template_family,
+            {t.table_code for t in self.tables},
+            placeholders,
+        )
 
     def figures_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"document_id": self.document_id, **f.as_row()} for f in self.figures])
@@ -266,10 +283,11 @@ def parse_document(source: str | Path | bytes, name: str | None = None) -> Parse
         layers[p.text_layer.value] = layers.get(p.text_layer.value, 0) + 1
     tables: list[ParsedTable] = []
     figures: list[NarrativeFigure] = []
+    placeholders: list[NarrativeFigure] = []
     if identity.doc_kind == "final" and not identity.is_template:
         tables = read_tables(pages, identity, warnings)
         table_pages = {n for t in tables for n in t.pages}
-        figures = read_narrative([p for p in pages if p.number not in table_pages], identity)
+        figures, placeholders = read_narrative([p for p in pages if p.number not in table_pages], identity)
     if identity.fiscal_year is None:
         warnings.append(f"{label}: no fiscal year found on the first pages")
     return ParsedDocument(
@@ -281,5 +299,6 @@ def parse_document(source: str | Path | bytes, name: str | None = None) -> Parse
         tables=tables,
         figures=figures,
         text_layers=layers,
+        placeholders=placeholders,
         warnings=warnings,
     )

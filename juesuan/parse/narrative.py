@@ -294,11 +294,24 @@ def scan(section: Section, emit: Emit) -> None:
     each(r"部门整体(?:（[^）]{0,20}）)?绩效自评得分为" + NUM + r"分", count("performance_score"))
 
 
-def read_narrative(pages: list[Page], identity: object = None) -> list[NarrativeFigure]:
-    """Every figure the narrative pages state, in reading order."""
+PLACEHOLDER = re.compile(r"增加/减少|增长/下降|（或与预算数持平）|X{2,}")
+
+
+def read_narrative(
+    pages: list[Page], identity: object = None
+) -> tuple[list[NarrativeFigure], list[NarrativeFigure]]:
+    """Every figure the narrative pages state, in reading order; and the template placeholders left in
+    (增加/减少 0 万元, XX局), which are findings rather than figures."""
     del identity
     figures: list[NarrativeFigure] = []
+    placeholders: list[NarrativeFigure] = []
     for section in sections(pages):
+        for m in PLACEHOLDER.finditer(section.text):
+            text = section.sentence_at(m.start())
+            if not placeholders or placeholders[-1].text != text:
+                placeholders.append(
+                    NarrativeFigure("placeholder", section.heading, text, section.page_at(m.start()))
+                )
 
         def emit(
             subject: str,
@@ -321,4 +334,4 @@ def read_narrative(pages: list[Page], identity: object = None) -> list[Narrative
             )
 
         scan(section, emit)
-    return figures
+    return figures, placeholders

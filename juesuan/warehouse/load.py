@@ -27,7 +27,11 @@ def known(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
 
 
 def load_document(
-    con: duckdb.DuckDBPyConnection, document: dict, facts: pd.DataFrame, figures: pd.DataFrame
+    con: duckdb.DuckDBPyConnection,
+    document: dict,
+    facts: pd.DataFrame,
+    figures: pd.DataFrame,
+    checks: pd.DataFrame | None = None,
 ) -> tuple[str, list[str]]:
     """('loaded', superseded ids) or ('skipped', []) when the bytes are already in the warehouse."""
     con.begin()
@@ -54,6 +58,8 @@ def load_document(
         _insert(con, "documents", pd.DataFrame([row]))
         _insert(con, "facts", facts)
         _insert(con, "narrative_figures", figures)
+        if checks is not None:
+            _insert(con, "checks", checks)
         con.commit()
         return "loaded", older
     except Exception:

@@ -1,0 +1,114 @@
+"""Reconciliation: identities, table presence and narrative ↔ table checks as rows; never a silent fix."""
+
+from __future__ import annotations
+
+import random
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from conftest import SAMPLES, SEED_PDF, SHARED
+from corpus_cache import corpus, documents
+
+from juesuan.parse import parse_document
+from juesuan.reconcile import reconcile
+
+
+@pytest.fixture(scope="module")
+def seed_checks() -> pd.DataFrame:
+    return parse_document(SEED_PDF).checks_frame()
+
+
+def test_seed_known_inconsistencies_are_failed_checks(seed_checks):
+    failed = seed_checks[~seed_checks.passed]
+    assert sorted(set(failed.check_id)) == ["N1", "N3"]
+    n1 = failed[failed.check_id == "N1"].iloc[0]
+    # 行政单位医疗 stated 13.55 万元; the table (its 210 项 summing to the 类) prints 8.13
+    assert (n1.subject, n1.expected, n1.actual) == (
+        "gpb_item.2101101",
+        Decimal("81300.00"),
+        Decimal("135500.00"),
+    )
+    assert n1.pages == [5, 29]
+    placeholders = failed[failed.check_id == "N3"]
+    assert len(placeholders) == 5 and all("增加/减少" in d or "持平" in d for d in placeholders.description)
+
+
+def test_seed_consistent_figures_and_identities_pass(seed_checks):
+    identities = seed_checks[seed_checks.check_id.str.match(r"^[IX]")]
+    assert len(identities) > 300 and identities.passed.all()
+    narrative = seed_checks[seed_checks.check_id.isin(["N1", "N2"])]
+    assert len(narrative) > 60 and (narrative.passed.sum() == len(narrative) - 1)
+    # the rounding tail is recorded, not hidden: 基本 173.11 + 项目 46.88 against 219.98
+    tail = seed_checks[
+        (seed_checks.check_id == "I7") & (seed_checks.subject == "expenditure/合计/total_expenditure")
+    ]
+    assert tail.iloc[0].difference == Decimal("-100.00") and tail.iloc[0].passed
+    presence = seed_checks[seed_checks.check_id == "T1"]
+    assert len(presence) == 13 and presence.passed.all()
+
+
+def truth_frames(truth: dict) -> tuple[pd.DataFrame, pd.DataFrame, set[str], str]:
+    facts = pd.DataFrame(truth["facts"])
+    facts["amount_yuan"] = facts["amount_yuan"].map(Decimal)
+    figures = pd.DataFrame(truth["narrative_figures"])
+    for col in ("amount_yuan", "percent", "quantity"):
+        figures[col] = figures[col].map(lambda v: None if v is None else Decimal(v))
+    return (
+        facts,
+        figures,
+        {t["table_code"] for t in truth["tables"]},
+        truth["documents"][0]["template_family"],
+    )
+
+
+@pytest.mark.corpus
+def test_mutating_one_printed_number_is_detected_in_every_generated_document():
+    """The truth facts equal the parser's (test_corpus); each document gets one random cell altered."""
+    docs = documents(corpus(200, 0))
+    clean_failures, undetected = [], []
+    for k, (path, truth) in enumerate(docs):
+        facts, figures, tables, family = truth_frames(truth)
+        checks = reconcile(facts, figures, "doc", family, tables)
+        if not checks.passed.all():
+            clean_failures.append(path.name)
+        rng = random.Random(k)
+        i = rng.randrange(len(facts))
+        unit = Decimal(10_000) if facts.loc[i, "source_unit"] == "万元" else Decimal(1)
+        delta = Decimal(rng.choice((1, -1))) * Decimal(rng.randint(1, 99_999)) / 100
+        mutated = facts.copy()
+        mutated.loc[i, "amount_yuan"] += delta * unit
+        if reconcile(mutated, figures, "doc", family, tables).passed.all():
+            undetected.append((path.name, facts.loc[i, "table_code"], facts.loc[i, "row_label"]))
+    assert clean_failures == []
+    assert len(undetected) <= len(docs) // 100, undetected
+
+
+def test_real_documents_pass_every_check_with_their_rounding_tails_recorded():
+    real = SHARED / "real"
+    if not real.exists():
+        pytest.skip(f"shared corpus not found at {SHARED}; skipping reference-document tests")
+    putuo = parse_document(real / "sh_putuo_caizhengju_2024_final.pdf").checks_frame()
+    foshan = parse_document(real / "foshan_guidaojiaotongju_2019_final.pdf").checks_frame()
+    assert putuo.passed.all() and foshan.passed.all()
+    # PT-CZJ 208 is 326.71 in the summary and 326.72 in 支出决算表 (DOMAIN.md §3.1): within tolerance, recorded
+    x3 = putuo[(putuo.check_id == "X3") & putuo.subject.str.contains("/208/")].iloc[0]
+    assert x3.difference == Decimal("-100.00") and x3.tolerance == Decimal("100.00")
+    # FS19 income rows sum to 1668.15 against 本年收入合计 1668.14 (I1): a 0.01 tail
+    i1 = foshan[foshan.check_id == "I1"].iloc[0]
+    assert abs(i1.difference) == Decimal("100.00")
+
+
+def test_a_missing_table_is_a_failed_check():
+    doc = parse_document(SAMPLES / "0003_mof9_2024.pdf")
+    tables = {t.table_code for t in doc.tables} - {"three_public"}
+    facts = doc.facts_frame()
+    checks = reconcile(
+        facts[facts.table_code != "three_public"],
+        doc.figures_frame(),
+        doc.document_id,
+        doc.template_family,
+        tables,
+    )
+    missing = checks[(checks.check_id == "T1") & ~checks.passed]
+    assert list(missing.subject) == ["three_public"]
