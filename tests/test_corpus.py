@@ -55,6 +55,11 @@ def test_parser_reads_exactly_the_truth_and_tables_add_up(corpus_docs, chunk, tm
             "SELECT count(*) FROM facts WHERE document_id = ?", [doc.document_id]
         ).fetchone()[0]
         assert loaded == len(doc.facts()) == len(truth["facts"])
+        # reconciled: an unaltered generated document fails no check
+        failed = con.execute(
+            "SELECT check_id, subject FROM checks WHERE document_id = ? AND NOT passed", [doc.document_id]
+        ).fetchall()
+        assert failed == [], (path.name, failed[:5])
         if k % 5 == 0:
             problems = check_against_pdf(path.read_bytes(), truth)
             assert not problems, f"{path.name}: {problems[:5]}"

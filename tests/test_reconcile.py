@@ -91,7 +91,7 @@ def test_real_documents_pass_every_check_with_their_rounding_tails_recorded():
     putuo = parse_document(real / "sh_putuo_caizhengju_2024_final.pdf").checks_frame()
     foshan = parse_document(real / "foshan_guidaojiaotongju_2019_final.pdf").checks_frame()
     assert putuo.passed.all() and foshan.passed.all()
-    # PT-CZJ 208 is 326.71 in the summary and 326.72 in 支出决算表 (DOMAIN.md §3.1): within tolerance, recorded
+    # PT-CZJ 208 is 326.71 in the summary and 326.72 in 支出决算表 (DOMAIN.md §3.1): within tolerance
     x3 = putuo[(putuo.check_id == "X3") & putuo.subject.str.contains("/208/")].iloc[0]
     assert x3.difference == Decimal("-100.00") and x3.tolerance == Decimal("100.00")
     # FS19 income rows sum to 1668.15 against 本年收入合计 1668.14 (I1): a 0.01 tail
