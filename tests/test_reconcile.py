@@ -112,3 +112,38 @@ def test_a_missing_table_is_a_failed_check():
     )
     missing = checks[(checks.check_id == "T1") & ~checks.passed]
     assert list(missing.subject) == ["three_public"]
+
+
+def test_year_on_year_statements_are_checked_against_the_previous_years_document(tmp_path):
+    from juesuan.ingest import ingest
+    from juesuan.warehouse.years import year_checks
+
+    warehouse = tmp_path / "w.duckdb"
+    # the later year first: its year checks appear when the earlier year arrives
+    ingest([SAMPLES / "0001_sichuan13_2023.pdf"], warehouse)
+    ingest([SAMPLES / "0000_sichuan13_2022.pdf"], warehouse)
+    import duckdb
+
+    con = duckdb.connect(str(warehouse))
+    rows = con.execute(
+        "SELECT check_id, subject, passed FROM checks WHERE check_id IN ('Y1', 'Y2')"
+    ).fetchall()
+    assert {s for c, s, _ in rows if c == "Y1"} == {
+        "grand_total_change",
+        "fiscal_grand_total_change",
+        "gpb_expenditure_change",
+        "three_public_actual_change",
+        "running_cost_change",
+    }
+    assert all(passed for _, _, passed in rows)
+    # had the 2022 document printed another 总计, the 2023 statement would disagree with it
+    later = con.execute("SELECT document_id FROM documents WHERE fiscal_year = 2023").fetchone()[0]
+    con.execute(
+        "UPDATE facts SET amount_yuan = amount_yuan + 100000 WHERE fiscal_year = 2022 "
+        "AND table_code = 'income_expenditure_summary' AND row_label = '总计'"
+    )
+    checks = year_checks(con, later)
+    con.close()
+    failed = checks[~checks.passed]
+    assert set(failed.subject) == {"grand_total_change", "grand_total_change/percent"}
+    assert failed[failed.check_id == "Y1"].iloc[0].difference == Decimal("100000.00")

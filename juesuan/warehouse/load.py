@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from juesuan.reference.fields import resource
+from juesuan.warehouse.years import year_checks
 
 
 def _frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
@@ -60,11 +61,24 @@ def load_document(
         _insert(con, "narrative_figures", figures)
         if checks is not None:
             _insert(con, "checks", checks)
+        _refresh_year_checks(con, document)
         con.commit()
         return "loaded", older
     except Exception:
         con.rollback()
         raise
+
+
+def _refresh_year_checks(con: duckdb.DuckDBPyConnection, document: dict) -> None:
+    """Year ↔ year checks for this document and for the next year's, whichever was loaded first."""
+    following = con.execute(
+        "SELECT document_id FROM documents WHERE status = 'loaded' AND department_id = ? AND fiscal_year = ? "
+        "AND doc_kind = ?",
+        [document["department_id"], (document["fiscal_year"] or 0) + 1, document["doc_kind"]],
+    ).fetchall()
+    for doc_id in [document["document_id"], *(r[0] for r in following)]:
+        con.execute("DELETE FROM checks WHERE document_id = ? AND check_id IN ('Y1', 'Y2')", [doc_id])
+        _insert(con, "checks", year_checks(con, doc_id))
 
 
 def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: str) -> bool:
