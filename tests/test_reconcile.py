@@ -147,3 +147,16 @@ def test_year_on_year_statements_are_checked_against_the_previous_years_document
     failed = checks[~checks.passed]
     assert set(failed.subject) == {"grand_total_change", "grand_total_change/percent"}
     assert failed[failed.check_id == "Y1"].iloc[0].difference == Decimal("100000.00")
+
+
+def test_document_names_its_year_and_body_consistently_and_a_mismatch_fails():
+    from juesuan.parse.document import consistency_checks
+
+    doc = parse_document(SAMPLES / "0004_older8_2019.pdf")
+    checks = consistency_checks(doc)
+    assert set(checks.check_id) == {"D1", "D2"} and checks.passed.all()
+    assert {"year:heading", "year:statement", "year:date"} <= set(checks.subject)
+    doc.identity.fiscal_year, doc.identity.department_name = 2018, "佛山市交通运输局"  # what a wrong cover says
+    wrong = consistency_checks(doc)
+    assert not wrong.passed.any()
+    assert set(wrong[wrong.check_id == "D1"].difference) == {Decimal(1)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -29,6 +30,21 @@ SICHUAN_ONLY = {
     "state_capital_expenditure",
 }
 PARSER_VERSION = f"juesuan-{__version__}"
+YEAR_MENTIONS = (  # places where a document names its own fiscal year (not 与2022年度相比)
+    ("date", re.compile(r"截至(20\d{2})年12月31日")),
+    ("heading", re.compile(r"^第[一二三四五六七八九十]+部分.*?(20\d{2})年度?部门决算")),
+    ("title", re.compile(r"^(?:[一二三四五六七八九十]+、)?(20\d{2})年度.{2,30}决算表$")),
+    ("statement", re.compile(r"^(20\d{2})年度(?:本年|收、支|财政拨款|一般公共预算|“三公”)")),
+)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """The document naming its own year or body somewhere: checked against the cover (D1, D2)."""
+
+    kind: str
+    value: str
+    page: int
 
 
 @dataclass
@@ -77,6 +93,7 @@ class ParsedDocument:
     figures: list[NarrativeFigure]
     text_layers: dict[str, int]
     placeholders: list[NarrativeFigure] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     @property
@@ -146,7 +163,7 @@ class ParsedDocument:
         placeholders = pd.DataFrame(
             [{"document_id": self.document_id, **p.as_row()} for p in self.placeholders]
         )
-        return reconcile(
+        checks = reconcile(
             self.facts_frame(),
             self.figures_frame(),
             self.document_id,
@@ -154,9 +171,56 @@ class ParsedDocument:
             {t.table_code for t in self.tables},
             placeholders,
         )
+        consistency = consistency_checks(self)
+        return pd.concat([checks, consistency], ignore_index=True) if not consistency.empty else checks
 
     def figures_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"document_id": self.document_id, **f.as_row()} for f in self.figures])
+
+
+def consistency_checks(doc: ParsedDocument) -> pd.DataFrame:
+    """D1: every place the document names its own year says the cover's year; D2: every 编制单位/部门 line
+    names the cover's body (one row per distinct mention, with the pages it is on)."""
+    rows = []
+    year, name = doc.identity.fiscal_year, doc.identity.department_name
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for m in doc.mentions:
+        grouped.setdefault((m.kind, m.value), []).append(m.page)
+    for (kind, value), pages in grouped.items():
+        if kind.startswith("year:") and year is not None:
+            rows.append(
+                {
+                    "check_id": "D1",
+                    "subject": kind,
+                    "expected": Decimal(year),
+                    "actual": Decimal(value),
+                    "difference": Decimal(int(value) - year),
+                    "tolerance": Decimal(0),
+                    "passed": int(value) == year,
+                    "severity": "error",
+                    "pages": sorted(set(pages)),
+                    "description": f"the document names its year as {value} ({kind[5:]}); the cover: {year}",
+                }
+            )
+        elif kind == "department" and name:
+            rows.append(
+                {
+                    "check_id": "D2",
+                    "subject": "department",
+                    "expected": None,
+                    "actual": None,
+                    "difference": None,
+                    "tolerance": None,
+                    "passed": value in name or name in value,
+                    "severity": "error",
+                    "pages": sorted(set(pages)),
+                    "description": f"names the body {value!r}; the cover says {name!r}",
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if not frame.empty:
+        frame.insert(0, "document_id", doc.document_id)
+    return frame
 
 
 def identify(pages: list[Page]) -> Identity:
@@ -261,6 +325,21 @@ def _notes(lines: list[Line], grid: Grid) -> list[str]:
     return [ln.squashed for ln in below[:3] if NOTE.match(ln.squashed)]
 
 
+def mentions_of(pages: list[Page]) -> list[Mention]:
+    out = []
+    for page in pages[1:]:
+        for ln in page.lines:
+            text = ln.squashed
+            for kind, pattern in YEAR_MENTIONS:
+                m = pattern.search(text)
+                if m:
+                    out.append(Mention(f"year:{kind}", m.group(1), page.number))
+            m = DEPARTMENT_LINE.search(ln.text)
+            if m and not text.startswith(("预算主管部门",)):
+                out.append(Mention("department", squash(m.group(1)), page.number))
+    return out
+
+
 def family_of(tables: list[ParsedTable]) -> str | None:
     codes = {t.table_code for t in tables}
     if not codes:
@@ -300,5 +379,6 @@ def parse_document(source: str | Path | bytes, name: str | None = None) -> Parse
         figures=figures,
         text_layers=layers,
         placeholders=placeholders,
+        mentions=mentions_of(pages) if tables else [],
         warnings=warnings,
     )
