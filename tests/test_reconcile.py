@@ -156,7 +156,8 @@ def test_document_names_its_year_and_body_consistently_and_a_mismatch_fails():
     checks = consistency_checks(doc)
     assert set(checks.check_id) == {"D1", "D2"} and checks.passed.all()
     assert {"year:heading", "year:statement", "year:date"} <= set(checks.subject)
-    doc.identity.fiscal_year, doc.identity.department_name = 2018, "佛山市交通运输局"  # what a wrong cover says
+    # what a wrong cover would say
+    doc.identity.fiscal_year, doc.identity.department_name = 2018, "佛山市交通运输局"
     wrong = consistency_checks(doc)
     assert not wrong.passed.any()
     assert set(wrong[wrong.check_id == "D1"].difference) == {Decimal(1)}
