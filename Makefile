@@ -12,7 +12,7 @@ SHARED ?= ../shared
 SEED_TEXT := $(SHARED)/corpus/seed/000_dac8e1c6e90fb209.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help env fonts demo test test-heavy lint format samples clean bench server
+.PHONY: help env fonts demo test test-heavy lint format samples clean bench server chromium
 
 help:
 	@echo "make demo    - create the environment, then show the bundled sample disclosures"
@@ -55,7 +55,12 @@ demo: env
 	$(JS) query "SELECT function_code, function_name, count(DISTINCT department_id) AS departments, sum(total_expenditure) AS total_yuan FROM expenditure_by_function WHERE level = '类' GROUP BY ALL ORDER BY total_yuan DESC LIMIT 8" --warehouse $(WAREHOUSE)
 	@echo "Warehouse: $(WAREHOUSE)   Extracts: $(EXTRACTS)/latest   Parquet: read_parquet('$(EXTRACTS)/latest/facts/*/*.parquet', hive_partitioning=true)"
 
-test: env
+# Debian's Chromium, for the tests that look at the published HTML pages
+chromium:
+	@command -v chromium >/dev/null || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
+
+test: env chromium
 	$(VENV)/bin/pytest -n 2 -m "not heavy" -q
 
 test-heavy: env

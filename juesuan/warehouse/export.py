@@ -1,6 +1,7 @@
 """Extracts for researchers: Parquet partitioned by fiscal_year and CSV, with a data dictionary, a
 Frictionless ``datapackage.json`` (both from the field declarations) and a manifest of row counts and SHA-256.
 
+Each release also holds ``report.html`` (the quality report) and ``index.html`` (the catalogue page).
 Each export is a dated, immutable release folder (``releases/YYYY-MM-DD[-N]``); ``latest`` is a symlink
 swapped atomically to the newest complete release, so readers never see a half-written extract.
 """
@@ -16,6 +17,7 @@ from pathlib import Path
 from juesuan import __version__
 from juesuan.reference.fields import resource, schema_version
 from juesuan.warehouse.db import CONTENT_TABLES, VIEWS, connect
+from juesuan.warehouse.report import catalogue_page, quality_report
 
 EXPORTED_VIEWS = tuple(v for v in VIEWS if v != "current_facts")
 
@@ -75,8 +77,10 @@ def export(warehouse: str | Path, out: str | Path) -> Path:
                 "columns": [{"name": c[0], "type": c[1]} for c in columns],
                 "files": _files(staging, target) + _files(staging, csv_dir / f"{name}.csv"),
             }
+        quality_report(con, staging)
     finally:
         con.close()
+    catalogue_page(manifest, staging)
     (staging / "dictionary.md").write_text(dictionary(manifest), encoding="utf-8")
     (staging / "datapackage.json").write_text(
         json.dumps(datapackage(manifest), ensure_ascii=False, indent=2), encoding="utf-8"
