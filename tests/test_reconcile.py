@@ -21,7 +21,7 @@ def seed_checks() -> pd.DataFrame:
 
 def test_seed_known_inconsistencies_are_failed_checks(seed_checks):
     failed = seed_checks[~seed_checks.passed]
-    assert sorted(set(failed.check_id)) == ["N1", "N3"]
+    assert sorted(set(failed.check_id)) == ["N1", "N3", "N4"]
     n1 = failed[failed.check_id == "N1"].iloc[0]
     # 行政单位医疗 stated 13.55 万元; the table (its 210 项 summing to the 类) prints 8.13
     assert (n1.subject, n1.expected, n1.actual) == (
@@ -30,6 +30,8 @@ def test_seed_known_inconsistencies_are_failed_checks(seed_checks):
         Decimal("135500.00"),
     )
     assert n1.pages == [5, 29]
+    # 住房保障支出（类）住房保障支出（款）住房公积金（项）: 2210201 belongs to 22102 住房改革支出
+    assert list(failed[failed.check_id == "N4"].subject) == ["kuan_name.2210201"]
     placeholders = failed[failed.check_id == "N3"]
     assert len(placeholders) == 5 and all("增加/减少" in d or "持平" in d for d in placeholders.description)
 

@@ -265,7 +265,7 @@ def _wan(yuan: Decimal) -> Decimal:
 
 def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
     """N1: a stated amount equals its table cell; N2: a stated share equals the share the table gives;
-    N3: no template placeholder is left in the text."""
+    N3: no template placeholder is left in the text; N4: an item names the 款 its code belongs to."""
     cat = load_catalogue()
     out = []
     for fig in figures.itertuples(index=False):
@@ -276,6 +276,22 @@ def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
                     "N3",
                     f"placeholder/{fig.section}",
                     f"template placeholder left in: {fig.text}",
+                    ZERO,
+                    ZERO,
+                    ZERO,
+                    [page_cell],
+                    "warning",
+                    passed=False,
+                )
+            )
+            continue
+        if fig.subject.startswith("finding:kuan_name"):
+            text = f"the 款 named is not the code's: {fig.text}"
+            out.append(
+                _row(
+                    "N4",
+                    fig.subject.removeprefix("finding:"),
+                    text,
                     ZERO,
                     ZERO,
                     ZERO,
