@@ -133,6 +133,10 @@ def ingest(
     ] = None,
     warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
     flow: Annotated[bool, typer.Option("--flow", help="run through the Prefect ingest flow")] = False,
+    workers: Annotated[int, typer.Option(help="parse in N separate processes (time and memory limited)")] = 0,
+    timeout: Annotated[
+        float, typer.Option(help="seconds one document may take to parse (with --workers)")
+    ] = 300,
 ) -> None:
     """Ingest PDFs into the warehouse; exit 1 when any file was quarantined."""
     from rich.progress import Progress
@@ -152,7 +156,9 @@ def ingest(
         raise typer.Exit(1 if counts["quarantined"] else 0)
     with Progress(console=console, transient=True) as progress:
         task = progress.add_task("ingesting", total=len(files))
-        outcomes = run(files, warehouse, on_document=lambda _: progress.advance(task))
+        outcomes = run(
+            files, warehouse, on_document=lambda _: progress.advance(task), workers=workers, timeout=timeout
+        )
     table = Table(title=f"ingest into {warehouse}")
     for col in ("file", "status", "facts", "figures", "reason"):
         table.add_column(col)

@@ -135,28 +135,103 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
     )
 
 
+def _limit_memory(megabytes: int) -> None:
+    """Worker initializer: a document that needs more address space fails alone (MemoryError)."""
+    import resource
+
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _prepare_isolated(path: str) -> Prepared:
+    try:
+        return prepare(path)
+    except MemoryError:
+        return Prepared(
+            path,
+            document_id(path),
+            _bare(path, document_id(path)),
+            refusal="parsing exceeded the memory limit",
+        )
+
+
 def ingest(
     paths: Iterable[str | Path],
     warehouse: str | Path = DEFAULT_WAREHOUSE,
     on_document: Callable[[Outcome], None] | None = None,
+    workers: int = 0,
+    timeout: float = 300.0,
+    memory_mb: int = 3072,
 ) -> list[Outcome]:
-    """Ingest files one by one (streamed: one document in memory at a time)."""
+    """Ingest files, streamed: one writer, documents loaded in order.
+
+    ``workers=0`` parses in this process; ``workers=N`` parses in N forked processes, each document under a
+    time limit (``timeout`` seconds) and a memory limit (``memory_mb``), at most 2N documents ahead of the
+    writer, so that no single file can stall or kill the run and memory stays flat as the corpus grows.
+    """
     files = discover(paths)
     warehouse = Path(warehouse)
     quarantine_dir = warehouse.parent / "quarantine"
     con = connect(warehouse)
-    outcomes = []
+    outcomes: list[Outcome] = []
+
+    def record(outcome: Outcome) -> None:
+        outcomes.append(outcome)
+        if on_document:
+            on_document(outcome)
+
     try:
+        todo = []
         for path in files:
             doc_id = document_id(path)
             status = known(con, doc_id)
             if status is not None:
-                outcome = Outcome(str(path), doc_id, "skipped", f"already in the warehouse ({status})")
+                record(Outcome(str(path), doc_id, "skipped", f"already in the warehouse ({status})"))
             else:
-                outcome = store(con, prepare(path), quarantine_dir)
-            outcomes.append(outcome)
-            if on_document:
-                on_document(outcome)
+                todo.append((str(path), doc_id))
+        if workers <= 0:
+            for path, _ in todo:
+                record(store(con, prepare(path), quarantine_dir))
+        else:
+            for prepared in _parallel(todo, workers, timeout, memory_mb):
+                record(store(con, prepared, quarantine_dir))
     finally:
         con.close()
     return outcomes
+
+
+def _parallel(todo: list[tuple[str, str]], workers: int, timeout: float, memory_mb: int):
+    """Prepared documents in input order from a pool of forked workers; a document over its time limit is
+    refused and its worker replaced."""
+    import multiprocessing as mp
+
+    context = mp.get_context("fork")
+
+    def new_pool():
+        return context.Pool(workers, initializer=_limit_memory, initargs=(memory_mb,), maxtasksperchild=50)
+
+    pool = new_pool()
+    try:
+        pending: list[tuple[str, str, object]] = []
+        queue = list(todo)
+        while queue or pending:
+            while queue and len(pending) < 2 * workers:
+                path, doc_id = queue.pop(0)
+                pending.append((path, doc_id, pool.apply_async(_prepare_isolated, (path,))))
+            path, doc_id, result = pending.pop(0)
+            try:
+                yield result.get(timeout)
+            except mp.TimeoutError:
+                pool.terminate()
+                yield Prepared(
+                    path, doc_id, _bare(path, doc_id), refusal=f"parsing took longer than {timeout:.0f} s"
+                )
+                queue = [(p, d) for p, d, _ in pending] + queue
+                pending = []
+                pool = new_pool()
+            except Exception as exc:  # a crash of the worker itself (killed, out of memory)
+                yield Prepared(
+                    path, doc_id, _bare(path, doc_id), refusal=f"parsing failed: {type(exc).__name__}"
+                )
+    finally:
+        pool.terminate()
