@@ -50,6 +50,16 @@ def build_long(folder: Path, pages: int = 200) -> Path:
     return path
 
 
+def _page_count(path: str) -> int:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(path)
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
 def run_engine(engine: str, paths: list[str]) -> dict:
     """Runs in a child process: one pass over the files; wall seconds, pages and peak RSS."""
     import pdfplumber
@@ -68,6 +78,20 @@ def run_engine(engine: str, paths: list[str]) -> dict:
 
         for p in paths:
             pages += parse_document(p).page_count
+    elif engine.startswith("juesuan_ingest_"):
+        from juesuan.ingest import ingest
+
+        with tempfile.TemporaryDirectory() as tmp:
+            ingest(paths, Path(tmp) / "w.duckdb", workers=int(engine.rsplit("_", 1)[1]))
+        seconds = time.perf_counter() - start
+        rss = max(
+            resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+        )
+        return {
+            "seconds": seconds,
+            "pages": sum(_page_count(p) for p in paths),
+            "peak_rss_mb": round(rss / 1024, 1),
+        }
     elif engine == "pdftotext_layout":
         for p in paths:
             subprocess.run(["pdftotext", "-layout", p, "-"], check=True, capture_output=True)
@@ -123,7 +147,8 @@ def main() -> int:
         )
         paths = json.loads(built.stdout.strip().splitlines()[-1])
         corpus, long_pdf = [Path(p) for p in paths["corpus"]], Path(paths["long"])
-        results = [measure(e, corpus, args.repeat) for e in ("pdfplumber_extract_tables", "juesuan_parse")]
+        engines = ("pdfplumber_extract_tables", "juesuan_parse", "juesuan_ingest_1", "juesuan_ingest_2")
+        results = [measure(e, corpus, args.repeat) for e in engines]
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):  # poppler is optional
             results.append(measure("pdftotext_layout", corpus, args.repeat))
         long_run = measure("juesuan_parse", [long_pdf], 1)
