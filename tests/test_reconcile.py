@@ -21,7 +21,9 @@ def seed_checks() -> pd.DataFrame:
 
 def test_seed_known_inconsistencies_are_failed_checks(seed_checks):
     failed = seed_checks[~seed_checks.passed]
-    assert sorted(set(failed.check_id)) == ["N1", "N3", "N4"]
+    assert sorted(set(failed.check_id)) == ["N1", "N3", "N4", "N5"]
+    # 决算数小于预算数 while the 三公 table prints 0 for both
+    assert list(failed[failed.check_id == "N5"].subject) == ["three_public/决算数小于预算数"]
     n1 = failed[failed.check_id == "N1"].iloc[0]
     # 行政单位医疗 stated 13.55 万元; the table (its 210 项 summing to the 类) prints 8.13
     assert (n1.subject, n1.expected, n1.actual) == (
@@ -163,3 +165,20 @@ def test_document_names_its_year_and_body_consistently_and_a_mismatch_fails():
     wrong = consistency_checks(doc)
     assert not wrong.passed.any()
     assert set(wrong[wrong.check_id == "D1"].difference) == {Decimal(1)}
+
+
+def test_a_stated_comparison_passes_when_the_table_bears_it_out():
+    doc = parse_document(SEED_PDF)
+    facts = doc.facts_frame()
+    budget = (facts.table_code == "three_public") & (facts.measure == "three_public_budget")
+    facts.loc[budget, "amount_yuan"] = Decimal("10000.00")  # had the budget been 1 万元, 0 < 1 holds
+    placeholders = pd.DataFrame([{"document_id": doc.document_id, **p.as_row()} for p in doc.placeholders])
+    checks = reconcile(
+        facts,
+        doc.figures_frame(),
+        doc.document_id,
+        doc.template_family,
+        {t.table_code for t in doc.tables},
+        placeholders,
+    )
+    assert checks[checks.check_id == "N5"].passed.tolist() == [True]

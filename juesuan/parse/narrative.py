@@ -263,6 +263,9 @@ def scan(section: Section, emit: Emit) -> None:
                     emit(f"{subject}_item.{code}", start + m.start(2), wan(m.group(2)), None, None)
     # 七 三公
     if "三公" in heading:
+        # 决算数小于预算数: a comparison the tables can confirm or refute (reconcile N5)
+        for m in re.finditer(r"决算数(大于|小于|等于|持平于)预算数", t):
+            emit(f"finding:compare.three_public.{m.group(1)}", m.start(), None, None, None)
         each(r"“三公”经费财政拨款支出预算为" + WAN, amount("three_public_budget"))
         each(
             r"“三公”经费财政拨款支出(?:预算为" + NUM + r"万元，支出)?决算为" + WAN + r"，完成预算的?" + PCT,

@@ -259,13 +259,44 @@ SHARE_BASES = {  # subject prefix -> the cell the stated share is a share of
 }
 
 
+RELATIONS = {
+    "大于": lambda a, b: a > b,
+    "小于": lambda a, b: a < b,
+    "等于": lambda a, b: a == b,
+    "持平于": lambda a, b: a == b,
+}
+
+
+def _comparison(book: Book, fig, page_cell: Cell) -> list[dict]:
+    """N5: 决算数大于/小于/等于预算数 against the 三公 table's 决算数 and 预算数."""
+    word = fig.subject.rsplit(".", 1)[1]
+    actual = book.select("three_public", "", "three_public_actual")
+    budget = book.select("three_public", "", "three_public_budget")
+    if not actual or not budget:
+        return []
+    holds = RELATIONS[word](actual[0].value, budget[0].value)
+    return [
+        _row(
+            "N5",
+            f"three_public/决算数{word}预算数",
+            f"comparison: {fig.text}",
+            budget[0].value,
+            actual[0].value,
+            ZERO,
+            [actual[0], page_cell],
+            passed=holds,
+        )
+    ]
+
+
 def _wan(yuan: Decimal) -> Decimal:
     return (yuan / 10_000).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
 def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
     """N1: a stated amount equals its table cell; N2: a stated share equals the share the table gives;
-    N3: no template placeholder is left in the text; N4: an item names the 款 its code belongs to."""
+    N3: no template placeholder is left in the text; N4: an item names the 款 its code belongs to;
+    N5: a stated comparison (决算数小于预算数) holds between the two table cells it compares."""
     cat = load_catalogue()
     out = []
     for fig in figures.itertuples(index=False):
@@ -284,6 +315,9 @@ def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
                     passed=False,
                 )
             )
+            continue
+        if fig.subject.startswith("finding:compare.three_public."):
+            out += _comparison(book, fig, page_cell)
             continue
         if fig.subject.startswith("finding:kuan_name"):
             text = f"the 款 named is not the code's: {fig.text}"
