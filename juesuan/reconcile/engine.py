@@ -96,24 +96,30 @@ def _tolerance(total: Cell, n: int) -> Decimal:
     return (load_catalogue().tolerance(n) * total.unit).quantize(Decimal("0.01"))
 
 
+def _total_vs_parts(
+    rule_id: str, subject: str, description: str, total: Cell, parts: list[Cell], severity: str = "error"
+) -> dict:
+    """A printed total against the sum of its printed parts, with the published-rounding tolerance."""
+    return _row(
+        rule_id,
+        subject,
+        description,
+        sum((c.value for c in parts), ZERO),
+        total.value,
+        _tolerance(total, len(parts)),
+        [total, *parts],
+        severity,
+    )
+
+
 def _sum_rule(book: Book, rule: dict, description: str) -> list[dict]:
     totals = book.select(*rule["total"])
     parts = [c for ref in rule["parts"] for c in book.select(*ref)]
     if not totals or not parts:
         return []
-    total = totals[0]
     subject = "/".join(str(x) for x in rule["total"])
     return [
-        _row(
-            rule["id"],
-            subject,
-            description,
-            sum((c.value for c in parts), ZERO),
-            total.value,
-            _tolerance(total, len(parts)),
-            [total, *parts],
-            rule.get("severity", "error"),
-        )
+        _total_vs_parts(rule["id"], subject, description, totals[0], parts, rule.get("severity", "error"))
     ]
 
 
@@ -128,14 +134,8 @@ def _row_sum(book: Book, rule: dict, description: str) -> list[dict]:
         if not parts:
             continue
         out.append(
-            _row(
-                rule["id"],
-                f"{table}/{key}/{rule['total']}",
-                f"{description} ({label})",
-                sum((c.value for c in parts), ZERO),
-                total.value,
-                _tolerance(total, len(parts)),
-                [total, *parts],
+            _total_vs_parts(
+                rule["id"], f"{table}/{key}/{rule['total']}", f"{description} ({label})", total, parts
             )
         )
     return out
@@ -155,15 +155,7 @@ def _hierarchy(book: Book, rule: dict, description: str) -> list[dict]:
                 if total is None or not parts:
                     continue
                 out.append(
-                    _row(
-                        rule["id"],
-                        f"{table}/{parent}/{measure}",
-                        description,
-                        sum((c.value for c in parts), ZERO),
-                        total.value,
-                        _tolerance(total, len(parts)),
-                        [total, *parts],
-                    )
+                    _total_vs_parts(rule["id"], f"{table}/{parent}/{measure}", description, total, parts)
                 )
     return out
 
