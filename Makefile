@@ -19,6 +19,8 @@ help:
 	@echo "make test    - run the test suite (fast by default, corpus tests included)"
 	@echo "make lint    - ruff"
 	@echo "make samples - rebuild data/raw/samples from the generator (seed PDF needs $(SHARED))"
+	@echo "make bench   - throughput against pdfplumber's bare extract_tables (bench/results.json)"
+	@echo "make server  - a Prefect server on 127.0.0.1:4200 for the nightly schedule (juesuan schedule)"
 
 # The environment: a venv with exact pins from requirements.lock (uv resolves, pip bootstraps uv).
 $(STAMP): requirements.lock pyproject.toml
