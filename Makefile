@@ -15,7 +15,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 .PHONY: help env fonts demo test test-heavy lint format samples clean bench server chromium
 
 help:
-	@echo "make demo    - create the environment, then show the bundled sample disclosures"
+	@echo "make demo    - create the environment, ingest and export the bundled samples, run example queries"
 	@echo "make test    - run the test suite (fast by default, corpus tests included)"
 	@echo "make lint    - ruff"
 	@echo "make samples - rebuild data/raw/samples from the generator (seed PDF needs $(SHARED))"
