@@ -137,8 +137,9 @@ def ingest(
     timeout: Annotated[
         float, typer.Option(help="seconds one document may take to parse (with --workers)")
     ] = 300,
+    wait: Annotated[float, typer.Option(help="seconds to wait for another ingest's writer lock")] = 600,
 ) -> None:
-    """Ingest PDFs into the warehouse; exit 1 when any file was quarantined."""
+    """Ingest PDFs into the warehouse; exit 1 when a file was quarantined, 3 when the warehouse was locked."""
     from rich.progress import Progress
 
     from juesuan.ingest import discover
@@ -154,11 +155,23 @@ def ingest(
         counts = ingest_flow([str(f) for f in files], str(warehouse))["counts"]
         console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
         raise typer.Exit(1 if counts["quarantined"] else 0)
-    with Progress(console=console, transient=True) as progress:
-        task = progress.add_task("ingesting", total=len(files))
-        outcomes = run(
-            files, warehouse, on_document=lambda _: progress.advance(task), workers=workers, timeout=timeout
-        )
+    from juesuan.warehouse.db import WarehouseLocked
+
+    try:
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("ingesting", total=len(files))
+            outcomes = run(
+                files,
+                warehouse,
+                on_document=lambda _: progress.advance(task),
+                workers=workers,
+                timeout=timeout,
+                wait=wait,
+                on_wait=lambda m: console.print(f"[yellow]{m}[/yellow]"),
+            )
+    except WarehouseLocked as exc:
+        console.print(f"[red]not ingested[/red]: {exc}; nothing was changed")
+        raise typer.Exit(3) from exc
     table = Table(title=f"ingest into {warehouse}")
     for col in ("file", "status", "facts", "figures", "reason"):
         table.add_column(col)

@@ -162,6 +162,8 @@ def ingest(
     workers: int = 0,
     timeout: float = 300.0,
     memory_mb: int = 3072,
+    wait: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
 ) -> list[Outcome]:
     """Ingest files, streamed: one writer, documents loaded in order.
 
@@ -172,7 +174,7 @@ def ingest(
     files = discover(paths)
     warehouse = Path(warehouse)
     quarantine_dir = warehouse.parent / "quarantine"
-    con = connect(warehouse)
+    con = connect(warehouse, wait=wait, on_wait=on_wait)
     outcomes: list[Outcome] = []
 
     def record(outcome: Outcome) -> None:

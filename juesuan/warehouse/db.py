@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from importlib import resources
@@ -23,14 +24,40 @@ VIEWS = (
 CONTENT_TABLES = ("documents", "facts", "narrative_figures", "checks")
 
 
-def connect(path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+class WarehouseLocked(RuntimeError):
+    """Another process holds the warehouse's writer lock (DuckDB allows one writer per file)."""
+
+
+def connect(
+    path: str | Path,
+    read_only: bool = False,
+    wait: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse. A writer waits up to ``wait`` seconds for another writer to finish (telling
+    ``on_wait`` once), then gives up with :class:`WarehouseLocked` naming the holder."""
     path = Path(path)
     if read_only:
         if not path.exists():
             raise FileNotFoundError(f"{path}: no warehouse there (run `juesuan ingest` first)")
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    deadline = time.monotonic() + wait
+    told = False
+    while True:
+        try:
+            con = duckdb.connect(str(path))
+            break
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower():
+                raise
+            if time.monotonic() >= deadline:
+                holder = str(exc).split("held in", 1)[-1].split(". See", 1)[0].strip()
+                raise WarehouseLocked(f"{path}: another writer holds the lock ({holder})") from exc
+            if on_wait and not told:
+                on_wait(f"{path} is being written by another process; waiting for its lock")
+                told = True
+            time.sleep(1.0)
     migrate(con)
     return con
 
