@@ -297,7 +297,7 @@ def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> l
                 continue
             spec = catalogue.table(current.table_code)
             read: GridRead = read_grid(
-                grid, spec, _clean_title(current.title), page.number, current.unit, year, current.state
+                grid, spec, squash(current.title), page.number, current.unit, year, current.state
             )
             warnings.extend(read.warnings)
             seen = {f.key() for f in current.facts}
@@ -305,10 +305,6 @@ def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> l
             current.notes += _notes(page.lines, grid)
             previous_bottom = grid.bottom
     return tables
-
-
-def _clean_title(title: str) -> str:
-    return squash(title)
 
 
 def _unit(lines: list[Line], top: float, bottom: float) -> str | None:

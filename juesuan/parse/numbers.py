@@ -7,7 +7,9 @@ import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-UNIT_FACTORS = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+from juesuan.reference import load_catalogue
+
+UNIT_FACTORS = {unit: Decimal(factor) for unit, factor in load_catalogue().units.items()}
 DASHES = {"-", "—", "–", "——", "--", "－", "— —", "/"}
 AMOUNT = re.compile(r"^\(?-?[\d,]*\d(?:\.\d+)?\)?$")
 

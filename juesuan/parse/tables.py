@@ -16,7 +16,7 @@ from functools import cache
 
 from juesuan.parse.numbers import looks_like_amount, parse_amount, to_yuan
 from juesuan.pdf import Grid, GridCell
-from juesuan.reference import economic_classes, function_classes, load_catalogue, normalize_name
+from juesuan.reference import function_classes, load_catalogue, normalize_name
 from juesuan.reference.catalogue import ColumnNode, TableSpec
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])")
@@ -467,11 +467,3 @@ def _class_names(year: int) -> dict[str, str]:
 def class_code(name: str, year: int) -> str | None:
     """The 类 code of a summary row printed by name only (一般公共服务支出 → 201)."""
     return _class_names(year).get(norm(name))
-
-
-def economic_code(name: str, year: int) -> str | None:
-    ec = economic_classes()
-    for e in ec.valid(year):
-        if norm(e.name) == norm(name) or norm(name) in {norm(n) for n in ec.names(e.code)}:
-            return e.code
-    return None

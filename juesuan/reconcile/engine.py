@@ -14,7 +14,7 @@ import pandas as pd
 
 from juesuan.reference import load_catalogue, normalize_name
 
-UNIT = {"元": Decimal(1), "万元": Decimal(10_000), "亿元": Decimal(100_000_000)}
+UNIT = {unit: Decimal(factor) for unit, factor in load_catalogue().units.items()}
 ZERO = Decimal(0)
 NARRATIVE_TOLERANCE = Decimal(50)  # 0.005 万元: a narrative rounds the table's 元 to 0.01 万元
 
@@ -259,6 +259,11 @@ RELATIONS = {
 }
 
 
+def _finding(check_id: str, subject: str, description: str, page_cell: Cell) -> dict:
+    """A finding in the text itself (a placeholder, a wrong name): a failed check with nothing to compare."""
+    return _row(check_id, subject, description, ZERO, ZERO, ZERO, [page_cell], "warning", passed=False)
+
+
 def _comparison(book: Book, fig, page_cell: Cell) -> list[dict]:
     """N5: 决算数大于/小于/等于预算数 against the 三公 table's 决算数 and 预算数."""
     word = fig.subject.rsplit(".", 1)[1]
@@ -295,16 +300,8 @@ def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
         page_cell = Cell(ZERO, Decimal(1), int(fig.page), "")
         if fig.subject == "placeholder":
             out.append(
-                _row(
-                    "N3",
-                    f"placeholder/{fig.section}",
-                    f"template placeholder left in: {fig.text}",
-                    ZERO,
-                    ZERO,
-                    ZERO,
-                    [page_cell],
-                    "warning",
-                    passed=False,
+                _finding(
+                    "N3", f"placeholder/{fig.section}", f"template placeholder left in: {fig.text}", page_cell
                 )
             )
             continue
@@ -312,18 +309,12 @@ def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
             out += _comparison(book, fig, page_cell)
             continue
         if fig.subject.startswith("finding:kuan_name"):
-            text = f"the 款 named is not the code's: {fig.text}"
             out.append(
-                _row(
+                _finding(
                     "N4",
                     fig.subject.removeprefix("finding:"),
-                    text,
-                    ZERO,
-                    ZERO,
-                    ZERO,
-                    [page_cell],
-                    "warning",
-                    passed=False,
+                    f"the 款 named is not the code's: {fig.text}",
+                    page_cell,
                 )
             )
             continue

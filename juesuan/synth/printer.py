@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-UNIT_FACTORS = {"元": 1, "万元": 10_000, "亿元": 100_000_000}
+from juesuan.reference import load_catalogue
+
+UNIT_FACTORS = load_catalogue().units
 ZERO_STYLES = ("blank", "0.00", "-")
 CENT = Decimal("0.01")
 

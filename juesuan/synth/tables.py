@@ -16,7 +16,7 @@ from juesuan.reference import economic_classes, function_classes, load_catalogue
 from juesuan.reference.catalogue import ColumnNode, Side, TableSpec
 from juesuan.synth.ledger import FUNDS, GENERAL, GOV_FUND, STATE_CAPITAL, Ledger
 from juesuan.synth.model import Cell, Column, Fact, HeaderCell, Row, TableBlock
-from juesuan.synth.printer import UNIT_FACTORS, AmountPrinter
+from juesuan.synth.printer import AmountPrinter
 from juesuan.synth.render import BODY_SIZE, register_fonts
 from juesuan.synth.style import Style
 
@@ -781,7 +781,3 @@ class TableBuilder:
         rows_out.append(Row(cells=totals[0] + totals[1], bold=True))
         block.rows = rows_out
         return self.finish(block)
-
-
-def unit_factor(unit: str) -> int:
-    return UNIT_FACTORS[unit]
