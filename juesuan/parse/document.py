@@ -347,10 +347,12 @@ def family_of(tables: list[ParsedTable]) -> str | None:
     return "older8"
 
 
-def parse_document(source: str | Path | bytes, name: str | None = None) -> ParsedDocument:
+def parse_document(
+    source: str | Path | bytes, name: str | None = None, engine: str | None = None
+) -> ParsedDocument:
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     label = name or (Path(source).name if not isinstance(source, bytes) else "<bytes>")
-    pages = list(read_pages(data, label))
+    pages = list(read_pages(data, label, engine))
     warnings: list[str] = []
     identity = identify(pages)
     layers: dict[str, int] = {}
