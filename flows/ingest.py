@@ -1,4 +1,9 @@
-"""The ingest flow: discover → one prepare task per document → a single writer loads in order."""
+"""The ingest flow: discover → one prepare task per document → a single writer loads in order.
+
+Where the prepare tasks run is the task runner's business: threads in this process (the default), separate
+processes (``workers``), or a Dask cluster (``dask_address``, through prefect-dask's DaskTaskRunner). The
+tasks return per-document frames; only this process ever writes DuckDB.
+"""
 
 from __future__ import annotations
 
@@ -22,6 +27,31 @@ def _document_key(context, parameters: dict) -> str:
 def prepare_document(path: str, document_id: str) -> Prepared:
     del document_id  # the cache key
     return prepare(path)
+
+
+def task_runner(dask_address: str | None = None, workers: int = 0):
+    """The Prefect task runner for the prepare tasks (None: the flow's default, threads)."""
+    if dask_address:
+        from prefect_dask import DaskTaskRunner
+
+        return DaskTaskRunner(address=dask_address)
+    if workers > 0:
+        from prefect.task_runners import ProcessPoolTaskRunner
+
+        return ProcessPoolTaskRunner(max_workers=workers)
+    return None
+
+
+def run_ingest_flow(
+    paths: list[str],
+    warehouse: str = str(DEFAULT_WAREHOUSE),
+    dask_address: str | None = None,
+    workers: int = 0,
+) -> dict:
+    """The ingest flow with its prepare tasks on Dask, in worker processes or in threads."""
+    runner = task_runner(dask_address, workers)
+    chosen = ingest_flow.with_options(task_runner=runner) if runner is not None else ingest_flow
+    return chosen(paths, warehouse, window=max(4, 2 * workers))
 
 
 @flow(name="ingest", log_prints=False)

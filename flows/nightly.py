@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from prefect import flow, get_run_logger, task
 
-from flows.ingest import ingest_flow
+from flows.ingest import run_ingest_flow
 from flows.publish import DEFAULT_EXTRACTS, publish_flow
 from juesuan.ingest import DEFAULT_WAREHOUSE
 from juesuan.sources import gather
@@ -21,10 +21,12 @@ def nightly_flow(
     warehouse: str = str(DEFAULT_WAREHOUSE),
     out: str = DEFAULT_EXTRACTS,
     archive: str = DEFAULT_ARCHIVE,
+    dask_address: str | None = None,
 ) -> dict:
+    """``dask_address`` (tcp://HOST:PORT) parses on that Dask cluster; the warehouse is written here."""
     logger = get_run_logger()
     paths = fetch_sources(sources, archive)
-    result = ingest_flow(paths, warehouse)
+    result = run_ingest_flow(paths, warehouse, dask_address=dask_address)
     release = publish_flow(warehouse, out)
     logger.info("nightly: %s, published %s", result["counts"], release)
     return {"counts": result["counts"], "release": release}

@@ -138,6 +138,10 @@ def ingest(
         float, typer.Option(help="seconds one document may take to parse (with --workers)")
     ] = 300,
     wait: Annotated[float, typer.Option(help="seconds to wait for another ingest's writer lock")] = 600,
+    dask_address: Annotated[
+        str | None,
+        typer.Option(help="parse on this Dask cluster (tcp://HOST:PORT) through the Prefect flow"),
+    ] = None,
 ) -> None:
     """Ingest PDFs into the warehouse; exit 1 when a file was quarantined, 3 when the warehouse was locked."""
     from rich.progress import Progress
@@ -149,10 +153,10 @@ def ingest(
         files = discover(paths or [Path("data/raw")])
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
-    if flow:
-        from flows.ingest import ingest_flow
+    if flow or dask_address:
+        from flows.ingest import run_ingest_flow
 
-        counts = ingest_flow([str(f) for f in files], str(warehouse))["counts"]
+        counts = run_ingest_flow([str(f) for f in files], str(warehouse), dask_address, workers)["counts"]
         console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
         raise typer.Exit(1 if counts["quarantined"] else 0)
     from juesuan.warehouse.db import WarehouseLocked

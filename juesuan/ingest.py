@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,7 @@ class Prepared:
     figures: pd.DataFrame = field(default_factory=pd.DataFrame)
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     refusal: str | None = None  # why the file is quarantined, None when it can load
+    seconds: dict[str, float] = field(default_factory=dict)  # parse, frames, validate, reconcile
 
     @property
     def n_facts(self) -> int:
@@ -50,6 +52,7 @@ class Outcome:
     facts: int = 0
     figures: int = 0
     superseded: list[str] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)  # parse, frames, validate, reconcile, load
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -78,11 +81,15 @@ def prepare(path: str | Path) -> Prepared:
     path = str(path)
     data = Path(path).read_bytes()
     doc_id = hashlib.sha256(data).hexdigest()
+    start = time.perf_counter()
     try:
         doc = parse_document(data, name=Path(path).name)
     except PdfProblem as problem:
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=problem.reason)
-    return judge(doc, path)
+    parsed = time.perf_counter()
+    prepared = judge(doc, path)
+    prepared.seconds["parse"] = parsed - start
+    return prepared
 
 
 def judge(doc: ParsedDocument, path: str) -> Prepared:
@@ -108,15 +115,23 @@ def judge(doc: ParsedDocument, path: str) -> Prepared:
         reason = "department or fiscal year not found on the cover"
     if reason:
         return Prepared(path, doc_id, row, refusal=reason)
+    start = time.perf_counter()
     facts, figures = doc.facts_frame(), doc.figures_frame()
+    framed = time.perf_counter()
     problems = (
         validate("documents", pd.DataFrame([dict(row, status="loaded")]))
         + validate("facts", facts)
         + (validate("narrative_figures", figures))
     )
+    validated = time.perf_counter()
+    seconds = {"frames": framed - start, "validate": validated - framed}
     if problems:
-        return Prepared(path, doc_id, row, facts, figures, refusal="invalid: " + "; ".join(problems))
-    return Prepared(path, doc_id, row, facts, figures, doc.checks_frame())
+        return Prepared(
+            path, doc_id, row, facts, figures, refusal="invalid: " + "; ".join(problems), seconds=seconds
+        )
+    checks = doc.checks_frame()
+    seconds["reconcile"] = time.perf_counter() - validated
+    return Prepared(path, doc_id, row, facts, figures, checks, seconds=seconds)
 
 
 def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
@@ -127,20 +142,44 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
             quarantine_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(prepared.path, quarantine_dir / f"{prepared.document_id}.pdf")
         return Outcome(prepared.path, prepared.document_id, "quarantined", prepared.refusal)
+    start = time.perf_counter()
+    inside: dict[str, float] = {}
     status, superseded = load_document(
-        con, prepared.document, prepared.facts, prepared.figures, prepared.checks
+        con, prepared.document, prepared.facts, prepared.figures, prepared.checks, inside
     )
+    year_checks = inside.get("year_checks", 0.0)
+    seconds = dict(prepared.seconds, load=time.perf_counter() - start - year_checks)
+    seconds["reconcile"] = seconds.get("reconcile", 0.0) + year_checks
     return Outcome(
-        prepared.path, prepared.document_id, status, None, prepared.n_facts, len(prepared.figures), superseded
+        prepared.path,
+        prepared.document_id,
+        status,
+        None,
+        prepared.n_facts,
+        len(prepared.figures),
+        superseded,
+        seconds,
     )
 
 
 def _limit_memory(megabytes: int) -> None:
-    """Worker initializer: a document that needs more address space fails alone (MemoryError)."""
+    """Worker initializer: a document that needs more than ``megabytes`` of new address space fails alone
+    (MemoryError). The limit counts from what the forked worker already maps, because a long-lived parent
+    (DuckDB's threads and arenas, a test runner) can itself map gigabytes it never touches."""
     import resource
 
-    limit = megabytes * 1024 * 1024
+    limit = _mapped_bytes() + megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _mapped_bytes() -> int:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmSize:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
 
 
 def _prepare_isolated(path: str) -> Prepared:

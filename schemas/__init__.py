@@ -17,7 +17,13 @@ from pandera.errors import SchemaErrors
 
 from juesuan.reference.fields import FieldSpec, resource
 
-PANDAS_DTYPES = {"VARCHAR": str, "INTEGER": "Int64", "BIGINT": "Int64", "DOUBLE": float, "BOOLEAN": bool}
+PANDAS_DTYPES = {
+    "VARCHAR": "string",  # pandas StringDtype: a dtype comparison, not a per-value isinstance
+    "INTEGER": "Int64",
+    "BIGINT": "Int64",
+    "DOUBLE": float,
+    "BOOLEAN": bool,
+}
 
 
 def _is_decimal(value: object) -> bool:

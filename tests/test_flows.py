@@ -81,6 +81,34 @@ def test_prepare_task_is_cached_by_document_id_not_by_file_name(harness, tmp_pat
     assert second.result().document_id == first.result().document_id
 
 
+def test_a_dask_cluster_builds_the_same_warehouse_as_one_process(harness, tmp_path):
+    """Parse tasks on a 2-worker distributed.LocalCluster through DaskTaskRunner, one loader here: the
+    warehouse equals the one built in a single process (files the flow cache has never seen)."""
+    from distributed import Client, LocalCluster
+    from test_warehouse import fingerprint
+
+    from flows.ingest import run_ingest_flow
+    from juesuan.ingest import ingest
+    from juesuan.synth.corpus import generate_document, plan_corpus, write
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for plan in plan_corpus(4, seed=11):
+        write(generate_document(plan), folder)
+    (folder / "broken.pdf").write_bytes(b"%PDF-1.7 cut short")
+    files = [str(p) for p in sorted(folder.glob("*.pdf"))]
+    ingest(files, tmp_path / "one.duckdb")
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):
+        result = run_ingest_flow(files, str(tmp_path / "dask.duckdb"), dask_address=cluster.scheduler_address)
+        executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
+    assert result["counts"] == {"loaded": 4, "skipped": 0, "quarantined": 1}
+    assert len(executed) == 2 and sum(executed.values()) >= len(files), executed
+    assert fingerprint(tmp_path / "dask.duckdb") == fingerprint(tmp_path / "one.duckdb")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -67,4 +67,4 @@ def test_a_document_over_its_time_or_memory_limit_is_refused_and_the_others_load
         outcomes["a_slow.pdf"].status == "quarantined" and "longer than 8 s" in outcomes["a_slow.pdf"].reason
     )
     assert outcomes["c_hungry.pdf"].status == "quarantined" and "memory" in outcomes["c_hungry.pdf"].reason
-    assert outcomes["b_ok.pdf"].status == outcomes["d_ok.pdf"].status == "loaded"
+    assert outcomes["b_ok.pdf"].status == outcomes["d_ok.pdf"].status == "loaded", outcomes

@@ -89,6 +89,27 @@ def test_amounts_are_exact_decimals_in_yuan(sample_warehouse):
     assert seed_total == Decimal("2200700.00")
 
 
+def test_amounts_load_exactly_whatever_their_decimal_exponent(tmp_path):
+    """Decimal('3.4E+2') is 340 (a DuckDB conversion of Python Decimals once turned it into 34)."""
+    doc = prepare(SAMPLES / "0002_mof9_2023.pdf")
+    facts = doc.facts.copy()
+    amounts = [Decimal("3.4E+2"), Decimal("1E+4"), Decimal("0.10"), Decimal("-2.5")]
+    amounts.append(Decimal("123456789012.34"))
+    facts.loc[: len(amounts) - 1, "amount_yuan"] = amounts
+    con = connect(tmp_path / "w.duckdb")
+    from juesuan.warehouse import load_document
+
+    load_document(con, doc.document, facts, doc.figures)
+    got = [
+        r[0]
+        for r in con.execute(
+            "SELECT amount_yuan FROM facts WHERE document_id = ? ORDER BY rowid LIMIT 5", [doc.document_id]
+        ).fetchall()
+    ]
+    con.close()
+    assert got == [Decimal("340.00"), Decimal("10000.00"), Decimal("0.10"), Decimal("-2.50"), amounts[-1]]
+
+
 def test_views_answer_across_departments_and_years(sample_warehouse):
     con = duckdb.connect(str(sample_warehouse), read_only=True)
     years = con.execute(

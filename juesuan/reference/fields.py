@@ -28,6 +28,10 @@ class FieldSpec:
     def frictionless_type(self) -> str:
         return warehouse_types()[self.type][0]
 
+    @property
+    def arrow_type(self) -> str:
+        return warehouse_types()[self.type][2]
+
 
 @dataclass(frozen=True)
 class ResourceSpec:
@@ -50,7 +54,7 @@ def _raw() -> dict:
     return yaml.safe_load(resources.files("juesuan.reference").joinpath("warehouse.yaml").read_text("utf-8"))
 
 
-def warehouse_types() -> dict[str, tuple[str, str]]:
+def warehouse_types() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in _raw()["types"].items()}
 
 

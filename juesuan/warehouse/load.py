@@ -6,20 +6,48 @@ same department, year and kind supersedes the current one: its rows stay, marked
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
+from functools import cache
 
 import duckdb
 import pandas as pd
+import pyarrow as pa
 
 from juesuan.reference.fields import resource
 from juesuan.warehouse.years import year_checks
 
 
-def _frame(name: str, frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame with exactly the declared columns, in order (missing ones null)."""
-    cols = resource(name).columns
-    out = frame.reindex(columns=cols)
-    return out.astype(object).where(out.notna(), None)
+@cache
+def arrow_schema(name: str) -> pa.Schema:
+    """The table's Arrow schema, from the declared fields: amounts travel as exact decimal128."""
+    return pa.schema([(f.name, _arrow_type(f.arrow_type)) for f in resource(name).fields])
+
+
+def _arrow_type(name: str) -> pa.DataType:
+    if name.startswith("list<") and name.endswith(">"):
+        return pa.list_(_arrow_type(name[5:-1]))
+    if name.startswith("decimal128("):
+        precision, scale = map(int, name[11:-1].split(","))
+        return pa.decimal128(precision, scale)
+    if name.startswith("timestamp["):
+        return pa.timestamp(name[10:-1])
+    return pa.type_for_alias(name)
+
+
+def _arrow(name: str, frame: pd.DataFrame) -> pa.Table:
+    """The frame as an Arrow table with exactly the declared columns, in order (missing ones null).
+
+    Arrow rather than a pandas frame because DuckDB scans it without inspecting Python objects one by
+    one (three times faster to load) and Decimal → decimal128 is exact."""
+    schema = arrow_schema(name)
+    columns = [
+        pa.array(frame[f.name], type=f.type, from_pandas=True)
+        if f.name in frame
+        else pa.nulls(len(frame), type=f.type)
+        for f in schema
+    ]
+    return pa.Table.from_arrays(columns, schema=schema)
 
 
 def known(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
@@ -33,8 +61,12 @@ def load_document(
     facts: pd.DataFrame,
     figures: pd.DataFrame,
     checks: pd.DataFrame | None = None,
+    seconds: dict[str, float] | None = None,
 ) -> tuple[str, list[str]]:
-    """('loaded', superseded ids) or ('skipped', []) when the bytes are already in the warehouse."""
+    """('loaded', superseded ids) or ('skipped', []) when the bytes are already in the warehouse.
+
+    ``seconds`` (when given) receives the time spent on the year ↔ year checks, which are reconciliation
+    run inside the loading transaction rather than loading proper."""
     con.begin()
     try:
         if known(con, document["document_id"]) is not None:
@@ -61,7 +93,10 @@ def load_document(
         _insert(con, "narrative_figures", figures)
         if checks is not None:
             _insert(con, "checks", checks)
+        start = time.perf_counter()
         _refresh_year_checks(con, document)
+        if seconds is not None:
+            seconds["year_checks"] = time.perf_counter() - start
         con.commit()
         return "loaded", older
     except Exception:
@@ -100,8 +135,7 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: st
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
-    data = _frame(table, frame)
-    con.register("incoming", data)
+    con.register("incoming", _arrow(table, frame))
     try:
         cols = ", ".join(resource(table).columns)
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
