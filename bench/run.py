@@ -1,9 +1,11 @@
 """``make bench``: parse throughput against pdfplumber's bare ``extract_tables``, measured in one run.
 
-Corpus: 12 generated documents (every family) plus ../shared/corpus/real when present. Each engine runs
+Corpus: 30 generated documents (every family) plus ../shared/corpus/real when present. Each engine runs
 over the whole corpus ``--repeat`` times in a fresh process; the median wall time gives pages/s and the
 process's peak RSS is reported. A 200-page document (generated documents joined) gives the parser's peak
-RSS on a long file. Results go to bench/results.json and a short table on stdout.
+RSS on a long file. ``--scale N`` (default 1000) generates N documents and ingests them with 2 workers,
+sampling the RSS of the whole process tree and summing each stage's seconds (parse, frames, validate,
+reconcile, load). Results go to bench/results.json and a short table on stdout.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ REAL = ROOT.parent / "shared" / "corpus" / "real"
 def build_corpus(folder: Path) -> list[Path]:
     from juesuan.synth.corpus import generate_corpus
 
-    paths = generate_corpus(folder, 12, seed=42)
+    paths = generate_corpus(folder, 30, seed=42)
     if REAL.exists():
         paths += sorted(REAL.glob("*_final*.pdf"))
     return paths
@@ -73,11 +75,24 @@ def run_engine(engine: str, paths: list[str]) -> dict:
                     page.extract_tables()
                     pages += 1
                     page.close()
-    elif engine == "juesuan_parse":
-        from juesuan.parse import parse_document
+    elif engine == "pypdfium2_chars":
+        import pypdfium2 as pdfium
 
         for p in paths:
-            pages += parse_document(p).page_count
+            pdf = pdfium.PdfDocument(p)
+            for page in pdf:
+                textpage = page.get_textpage()
+                for i in range(textpage.count_chars()):
+                    textpage.get_charbox(i, loose=True)
+                textpage.get_text_range()
+                pages += 1
+            pdf.close()
+    elif engine.startswith("juesuan_parse"):
+        from juesuan.parse import parse_document
+
+        pdf_engine = "pdfplumber" if engine.endswith("_pdfplumber") else "pdfium"
+        for p in paths:
+            pages += parse_document(p, engine=pdf_engine).page_count
     elif engine.startswith("juesuan_ingest_"):
         from juesuan.ingest import ingest
 
@@ -100,6 +115,16 @@ def run_engine(engine: str, paths: list[str]) -> dict:
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"seconds": seconds, "pages": pages, "peak_rss_mb": round(rss, 1)}
+
+
+ENGINES = (
+    "pdfplumber_extract_tables",  # the baseline
+    "pypdfium2_chars",
+    "juesuan_parse",  # PDFium engine, the default
+    "juesuan_parse_pdfplumber",
+    "juesuan_ingest_1",
+    "juesuan_ingest_2",
+)
 
 
 def measure(engine: str, paths: list[Path], repeat: int) -> dict:
@@ -126,15 +151,94 @@ def measure(engine: str, paths: list[Path], repeat: int) -> dict:
     }
 
 
+def _generate(args: tuple[int, int, str]) -> None:
+    from juesuan.synth.corpus import generate_document, plan_corpus, write
+
+    count, part, out = args
+    for k, plan in enumerate(plan_corpus(count, seed=1000)):
+        if k % 2 == part:
+            write(generate_document(plan), Path(out))
+
+
+def run_scale(folder: str, workers: int) -> dict:
+    """Runs in a child: ingest every PDF of ``folder`` while a thread samples the RSS of the whole process
+    tree (the writer and its parse workers); per-stage seconds come from the outcomes."""
+    import threading
+
+    import psutil
+
+    from juesuan.ingest import ingest
+
+    me = psutil.Process()
+    peak = {"tree": 0, "writer": 0}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.2):
+            procs = [me, *me.children(recursive=True)]
+            rss = 0
+            for proc in procs:
+                with contextlib.suppress(psutil.Error):
+                    rss += proc.memory_info().rss
+            peak["tree"] = max(peak["tree"], rss)
+            peak["writer"] = max(peak["writer"], me.memory_info().rss)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    start = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        outcomes = ingest([folder], Path(tmp) / "w.duckdb", workers=workers)
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    stages: dict[str, float] = {}
+    for o in outcomes:
+        for stage, value in o.seconds.items():
+            stages[stage] = stages.get(stage, 0.0) + value
+    return {
+        "documents": len(outcomes),
+        "loaded": sum(o.status == "loaded" for o in outcomes),
+        "workers": workers,
+        "seconds": round(seconds, 1),
+        "documents_per_s": round(len(outcomes) / seconds, 2),
+        "peak_rss_mb_process_tree": round(peak["tree"] / 2**20, 1),
+        "peak_rss_mb_writer": round(peak["writer"] / 2**20, 1),
+        "stage_seconds": {k: round(v, 1) for k, v in stages.items()},
+        "load_plus_validate_over_parse": round((stages["load"] + stages["validate"]) / stages["parse"], 3),
+    }
+
+
+def measure_scale(tmp: Path, count: int) -> dict:
+    """Ingest ``count`` generated documents with 2 workers: memory and the cost of each stage."""
+    from multiprocessing import Pool
+
+    folder = tmp / f"scale-{count}"
+    folder.mkdir()
+    with Pool(2) as pool:
+        pool.map(_generate, [(count, 0, str(folder)), (count, 1, str(folder))])
+    out = subprocess.run(
+        [sys.executable, __file__, "--scale-child", str(folder), "2"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", nargs="+")
     parser.add_argument("--build", type=Path, help="(internal) build the corpus into this folder")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=1000, help="documents for the memory run (0: skip)")
+    parser.add_argument("--scale-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_engine(args.child[0], args.child[1:])))
+        return 0
+    if args.scale_child:
+        print(json.dumps(run_scale(args.scale_child[0], int(args.scale_child[1]))))
         return 0
     if args.build:
         corpus = build_corpus(args.build / "corpus")
@@ -147,11 +251,11 @@ def main() -> int:
         )
         paths = json.loads(built.stdout.strip().splitlines()[-1])
         corpus, long_pdf = [Path(p) for p in paths["corpus"]], Path(paths["long"])
-        engines = ("pdfplumber_extract_tables", "juesuan_parse", "juesuan_ingest_1", "juesuan_ingest_2")
-        results = [measure(e, corpus, args.repeat) for e in engines]
+        results = [measure(e, corpus, args.repeat) for e in ENGINES]
         with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):  # poppler is optional
             results.append(measure("pdftotext_layout", corpus, args.repeat))
         long_run = measure("juesuan_parse", [long_pdf], 1)
+        scale = measure_scale(Path(tmp), args.scale) if args.scale else None
     baseline = results[0]["pages_per_s"]
     for r in results:
         r["ratio_to_extract_tables"] = round(r["pages_per_s"] / baseline, 3)
@@ -164,6 +268,7 @@ def main() -> int:
             "seconds": long_run["median_seconds"],
             "peak_rss_mb": long_run["peak_rss_mb"],
         },
+        "scale": scale,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
@@ -178,6 +283,17 @@ def main() -> int:
         f"juesuan_parse on a {long_run['pages']}-page document: {long_run['median_seconds']} s, "
         f"peak RSS {long_run['peak_rss_mb']} MB"
     )
+    by = {r["engine"]: r for r in results}
+    speedup = by["juesuan_ingest_2"]["pages_per_s"] / by["juesuan_ingest_1"]["pages_per_s"]
+    print(f"2 workers / 1 worker: {speedup:.2f}×")
+    if scale:
+        print(
+            f"{scale['documents']} documents, 2 workers: {scale['seconds']} s, peak RSS "
+            f"{scale['peak_rss_mb_process_tree']} MB (all processes), "
+            f"{scale['peak_rss_mb_writer']} MB (writer)"
+        )
+        ratio = scale["load_plus_validate_over_parse"]
+        print(f"load + validate = {ratio:.1%} of parse; stage seconds {scale['stage_seconds']}")
     print(f"wrote {args.out}")
     return 0
 

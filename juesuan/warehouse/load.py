@@ -69,17 +69,21 @@ def load_document(
     run inside the loading transaction rather than loading proper."""
     con.begin()
     try:
-        if known(con, document["document_id"]) is not None:
+        # one query: is this file known already, and which loaded file does it supersede?
+        rows = con.execute(
+            "SELECT document_id, status FROM documents WHERE document_id = ? OR (status = 'loaded' "
+            "AND department_id = ? AND fiscal_year = ? AND doc_kind = ?)",
+            [
+                document["document_id"],
+                document["department_id"],
+                document["fiscal_year"],
+                document["doc_kind"],
+            ],
+        ).fetchall()
+        if any(doc_id == document["document_id"] for doc_id, _ in rows):
             con.rollback()
             return "skipped", []
-        older = [
-            r[0]
-            for r in con.execute(
-                "SELECT document_id FROM documents WHERE status = 'loaded' "
-                "AND department_id = ? AND fiscal_year = ? AND doc_kind = ?",
-                [document["department_id"], document["fiscal_year"], document["doc_kind"]],
-            ).fetchall()
-        ]
+        older = [doc_id for doc_id, _ in rows]
         if older:
             con.execute(
                 "UPDATE documents SET status = 'superseded', superseded_by = ?, "
@@ -87,8 +91,7 @@ def load_document(
                 f"WHERE document_id IN ({', '.join('?' * len(older))})",
                 [document["document_id"], *older],
             )
-        row = dict(document, status="loaded", status_reason=None, ingested_at=_now())
-        _insert(con, "documents", pd.DataFrame([row]))
+        _insert_row(con, "documents", dict(document, status="loaded", status_reason=None, ingested_at=_now()))
         _insert(con, "facts", facts)
         _insert(con, "narrative_figures", figures)
         if checks is not None:
@@ -123,8 +126,9 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: st
         if known(con, document["document_id"]) is not None:
             con.rollback()
             return False
-        row = dict(document, status="quarantined", status_reason=reason, ingested_at=_now())
-        _insert(con, "documents", pd.DataFrame([row]))
+        _insert_row(
+            con, "documents", dict(document, status="quarantined", status_reason=reason, ingested_at=_now())
+        )
         con.commit()
         return True
     except Exception:
@@ -141,6 +145,22 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
     finally:
         con.unregister("incoming")
+
+
+def _insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
+    """One row as a parameterised INSERT (registering a one-row Arrow table costs more than the row)."""
+    cols = resource(table).columns
+    con.execute(
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+        [_plain(row.get(c)) for c in cols],
+    )
+
+
+def _plain(value: object) -> object:
+    """pandas' missing values as None; numpy scalars as Python ones."""
+    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
+        return None
+    return value.item() if hasattr(value, "item") else value
 
 
 def _now() -> datetime:
