@@ -190,7 +190,9 @@ def ingest(
             reason,
         )
     console.print(table)
-    counts = {s: sum(o.status == s for o in outcomes) for s in ("loaded", "skipped", "quarantined")}
+    counts = {
+        s: sum(o.status == s for o in outcomes) for s in ("loaded", "skipped", "duplicate", "quarantined")
+    }
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
     raise typer.Exit(1 if counts["quarantined"] else 0)
 
@@ -329,3 +331,7 @@ def version() -> None:
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

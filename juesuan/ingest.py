@@ -16,11 +16,13 @@ from pathlib import Path
 
 import pandas as pd
 
+from juesuan.faults import checkpoint
 from juesuan.parse import ParsedDocument, parse_document
 from juesuan.parse.document import PARSER_VERSION
 from juesuan.pdf import PdfProblem
+from juesuan.reasons import reason
 from juesuan.warehouse import connect, load_document, record_quarantine
-from juesuan.warehouse.load import known
+from juesuan.warehouse.load import original_of, record_source
 from schemas import validate
 
 DEFAULT_WAREHOUSE = Path("data/processed/warehouse.duckdb")
@@ -48,7 +50,7 @@ class Prepared:
 class Outcome:
     path: str
     document_id: str
-    status: str  # loaded | skipped | quarantined
+    status: str  # loaded | skipped | duplicate | quarantined
     reason: str | None = None
     facts: int = 0
     figures: int = 0
@@ -97,25 +99,23 @@ def judge(doc: ParsedDocument, path: str) -> Prepared:
     """A parsed document's verdict: the frames to load, or why it is refused."""
     doc_id = doc.document_id
     row = dict(doc.document_row(), source_path=path)
-    reason = None
+    why = None
     if doc.needs_ocr:
-        reason = f"no usable text layer (pages by text layer: {doc.text_layers}): needs OCR"
+        why = reason("needs_ocr", f"no usable text layer (pages by text layer: {doc.text_layers})")
     elif doc.tables_unreadable:
-        reason = (
-            f"text readable only through pypdfium2 (pages by text layer: {doc.text_layers}): tables not read"
-        )
+        why = reason("text_only", f"tables not read (pages by text layer: {doc.text_layers})")
     elif doc.identity.doc_kind is None:
-        reason = "not a 部门决算: no 'YYYY年度部门决算' on its cover"
+        why = reason("not_final_account", "no 'YYYY年度部门决算' on its cover")
     elif doc.identity.doc_kind == "budget":
-        reason = "a budget disclosure (部门预算), not a final account"
+        why = reason("budget", "a budget disclosure (部门预算), not a final account")
     elif doc.identity.is_template:
-        reason = "a template (XX placeholders), not a department's accounts"
+        why = reason("template", "XX placeholders, not a department's accounts")
     elif not doc.tables:
-        reason = "no 决算 table found"
+        why = reason("no_tables", "no 决算 table found")
     elif doc.identity.fiscal_year is None or doc.identity.department_name is None:
-        reason = "department or fiscal year not found on the cover"
-    if reason:
-        return Prepared(path, doc_id, row, refusal=reason)
+        why = reason("no_identity", "department or fiscal year not found on the cover")
+    if why:
+        return Prepared(path, doc_id, row, refusal=why)
     start = time.perf_counter()
     facts, figures = doc.facts_frame(), doc.figures_frame()
     framed = time.perf_counter()
@@ -125,10 +125,11 @@ def judge(doc: ParsedDocument, path: str) -> Prepared:
         + (validate("narrative_figures", figures))
     )
     validated = time.perf_counter()
+    checkpoint("validate")
     seconds = {"frames": framed - start, "validate": validated - framed}
     if problems:
         return Prepared(
-            path, doc_id, row, facts, figures, refusal="invalid: " + "; ".join(problems), seconds=seconds
+            path, doc_id, row, facts, figures, refusal=reason("invalid", "; ".join(problems)), seconds=seconds
         )
     checks = doc.checks_frame()
     seconds["reconcile"] = time.perf_counter() - validated
@@ -202,7 +203,7 @@ def _prepare_isolated(path: str) -> Prepared:
             path,
             document_id(path),
             _bare(path, document_id(path)),
-            refusal="parsing exceeded the memory limit",
+            refusal=reason("memory", "parsing exceeded the memory limit"),
         )
 
 
@@ -227,6 +228,10 @@ def ingest(
     warehouse = Path(warehouse)
     quarantine_dir = warehouse.parent / "quarantine"
     con = connect(warehouse, wait=wait, on_wait=on_wait)
+    # the writer's inserts are small: one DuckDB thread leaves the cores to the parse workers, and a capped
+    # buffer pool keeps the writer's memory flat however large the warehouse grows
+    con.execute("SET threads = 1")
+    con.execute("SET memory_limit = '256MB'")
     outcomes: list[Outcome] = []
 
     def record(outcome: Outcome) -> None:
@@ -235,23 +240,38 @@ def ingest(
             on_document(outcome)
 
     try:
-        todo = []
-        for path in files:
+        todo: list[tuple[str, str]] = []
+        first_in_run: dict[str, str] = {}
+        repeats: list[tuple[str, str]] = []
+        for path in map(str, files):
             doc_id = document_id(path)
-            status = known(con, doc_id)
-            if status is not None:
-                record(Outcome(str(path), doc_id, "skipped", f"already in the warehouse ({status})"))
+            original = original_of(con, doc_id)
+            if original is not None:
+                record(_seen_before(con, path, doc_id, *original))
+            elif doc_id in first_in_run:
+                repeats.append((path, doc_id))  # answered once the first copy is stored
             else:
-                todo.append((str(path), doc_id))
-        if workers <= 0:
-            for path, _ in todo:
-                record(store(con, prepare(path), quarantine_dir))
-        else:
-            for prepared in _parallel(todo, workers, timeout, memory_mb):
-                record(store(con, prepared, quarantine_dir))
+                first_in_run[doc_id] = path
+                todo.append((path, doc_id))
+        prepared_docs = (
+            (prepare(p) for p, _ in todo) if workers <= 0 else _parallel(todo, workers, timeout, memory_mb)
+        )
+        for prepared in prepared_docs:
+            record(store(con, prepared, quarantine_dir))
+        for path, doc_id in repeats:
+            record(_seen_before(con, path, doc_id, *original_of(con, doc_id)))
     finally:
         con.close()
     return outcomes
+
+
+def _seen_before(con, path: str, doc_id: str, original_path: str, status: str) -> Outcome:
+    """The same bytes again: under the same path nothing happens; under another name the path is recorded
+    as a source of the original document and the outcome points at it."""
+    if path == original_path:
+        return Outcome(path, doc_id, "skipped", f"already in the warehouse ({status})")
+    record_source(con, doc_id, path)
+    return Outcome(path, doc_id, "duplicate", f"same bytes as {original_path} ({status})")
 
 
 def _parallel(todo: list[tuple[str, str]], workers: int, timeout: float, memory_mb: int):
@@ -279,14 +299,20 @@ def _parallel(todo: list[tuple[str, str]], workers: int, timeout: float, memory_
             except mp.TimeoutError:
                 pool.terminate()
                 yield Prepared(
-                    path, doc_id, _bare(path, doc_id), refusal=f"parsing took longer than {timeout:.0f} s"
+                    path,
+                    doc_id,
+                    _bare(path, doc_id),
+                    refusal=reason("timeout", f"parsing took longer than {timeout:.0f} s"),
                 )
                 queue = [(p, d) for p, d, _ in pending] + queue
                 pending = []
                 pool = new_pool()
             except Exception as exc:  # a crash of the worker itself (killed, out of memory)
                 yield Prepared(
-                    path, doc_id, _bare(path, doc_id), refusal=f"parsing failed: {type(exc).__name__}"
+                    path,
+                    doc_id,
+                    _bare(path, doc_id),
+                    refusal=reason("crashed", f"parsing failed: {type(exc).__name__}"),
                 )
     finally:
         pool.terminate()

@@ -58,3 +58,49 @@ def test_second_ingest_waits_for_the_first_and_then_loads(tmp_path):
     holder.wait()
     assert time.monotonic() - start >= 2
     assert messages and [o.status for o in outcomes] == ["loaded"]
+
+
+def _cli(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "juesuan.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+
+
+def test_two_real_ingests_at_once_lose_nothing_and_load_nothing_twice(tmp_path):
+    files = sorted(SAMPLES.glob("*.pdf"))
+    warehouse = tmp_path / "w.duckdb"
+    first = _cli("ingest", *map(str, files[:5]), "--warehouse", str(warehouse), "--wait", "300")
+    second = _cli("ingest", *map(str, files[2:]), "--warehouse", str(warehouse), "--wait", "300")
+    outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    con = duckdb.connect(str(warehouse), read_only=True)
+    rows = con.execute("SELECT source_path, status FROM documents ORDER BY 1").fetchall()
+    con.close()
+    assert rows == [(str(f), "loaded") for f in files]
+
+
+def test_queries_on_the_published_extracts_keep_working_during_an_ingest(tmp_path):
+    from juesuan.synth.corpus import generate_document, plan_corpus, write
+    from juesuan.warehouse.export import export
+
+    warehouse, extracts = tmp_path / "w.duckdb", tmp_path / "extracts"
+    ingest(sorted(SAMPLES.glob("000[0-2]*.pdf")), warehouse)
+    export(warehouse, extracts)
+    published = duckdb.sql(
+        f"SELECT count(*) FROM read_parquet('{extracts}/latest/facts/**/*.parquet')"
+    ).fetchone()[0]
+    more = [write(generate_document(p), tmp_path / "more") for p in plan_corpus(6, 41)]
+    running = _cli("ingest", *map(str, more), "--warehouse", str(warehouse))
+    answers = []
+    while running.poll() is None:
+        answers.append(
+            duckdb.sql(
+                f"SELECT count(*) FROM read_parquet('{extracts}/latest/facts/**/*.parquet')"
+            ).fetchone()[0]
+        )
+        time.sleep(0.2)
+    assert running.returncode == 0, running.stdout.read()
+    assert len(answers) >= 5 and set(answers) == {published}

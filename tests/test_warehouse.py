@@ -36,7 +36,11 @@ def fingerprint(path: Path) -> dict[str, tuple]:
     try:
         out = {}
         for t in CONTENT_TABLES:
-            cols = [c[0] for c in con.execute(f"DESCRIBE {t}").fetchall() if c[0] != "ingested_at"]
+            cols = [
+                c[0]
+                for c in con.execute(f"DESCRIBE {t}").fetchall()
+                if c[0] not in ("ingested_at", "seen_at")
+            ]
             out[t] = con.execute(
                 f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0) FROM {t}"
             ).fetchone()

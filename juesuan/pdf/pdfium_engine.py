@@ -70,10 +70,11 @@ def _chars(page: pdfium.PdfPage, height: float, dx: float, dy: float) -> tuple[l
             if raw.FPDFText_IsGenerated(tp, i):
                 continue
             code = raw.FPDFText_GetUnicode(tp, i)
-            if code < 0x20 and code not in (0x09,):
-                continue
             if raw.FPDFText_HasUnicodeMapError(tp, i) == 1 or code in (0xFFFD, 0xFFFE):
-                unmapped += 1
+                unmapped += 1  # a glyph without a Unicode map: PDFium hands out its raw code
+                continue
+            if code < 0x20 and code != 0x09:
+                continue
             raw.FPDFText_GetLooseCharBox(tp, i, rect)
             raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
             size = raw.FPDFText_GetFontSize(tp, i)
@@ -97,7 +98,7 @@ def _chars(page: pdfium.PdfPage, height: float, dx: float, dy: float) -> tuple[l
                     "object_type": "char",
                 }
             )
-        return out, unmapped > len(out) // 10
+        return out, unmapped > (len(out) + unmapped) // 10
     finally:
         textpage.close()
 

@@ -16,6 +16,9 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber import utils as plumber_utils
 
+from juesuan.faults import checkpoint
+from juesuan.reasons import reason
+
 WHITESPACE = re.compile(r"\s+")
 CID = "(cid:"
 
@@ -29,12 +32,32 @@ class TextLayer(StrEnum):
 
 
 class PdfProblem(Exception):
-    """A file that cannot be read as a PDF; the message names the file and the reason."""
+    """A file that cannot be read as a PDF; the message names the file and the reason.
 
-    def __init__(self, source: str, reason: str):
-        super().__init__(f"{source}: {reason}")
+    ``code`` is one of :data:`juesuan.reasons.REASONS`; ``reason`` is the text recorded for the file."""
+
+    def __init__(self, source: str, code: str, detail: str):
         self.source = source
-        self.reason = reason
+        self.code = code
+        self.reason = reason(code, detail)
+        super().__init__(f"{source}: {self.reason}")
+
+
+def sniff(data: bytes, label: str) -> None:
+    """Refuse what is plainly not a whole PDF before a PDF library tries (and perhaps repairs) it."""
+    if not data:
+        raise PdfProblem(label, "empty", "the file has 0 bytes")
+    start = data.find(b"%PDF-", 0, 1024)
+    if start < 0:
+        head = data[:40].decode("utf-8", "replace").strip()
+        kind = (
+            " (an HTML page?)"
+            if b"<html" in data[:1024].lower() or b"<!doctype" in data[:1024].lower()
+            else ""
+        )
+        raise PdfProblem(label, "not_pdf", f"no %PDF- header; it starts with {head[:30]!r}{kind}")
+    if b"%%EOF" not in data[-2048:]:
+        raise PdfProblem(label, "truncated", f"{len(data)} bytes and no %%EOF at the end: cut short")
 
 
 @dataclass(frozen=True)
@@ -205,7 +228,11 @@ def _pdfium_lines(data: bytes, index: int) -> list[Line]:
     try:
         page = pdf[index]
         width, height = page.get_size()
-        text = page.get_textpage().get_text_range()
+        textpage = page.get_textpage()
+        n = textpage.count_chars()
+        unmapped = sum(pdfium.raw.FPDFText_HasUnicodeMapError(textpage.raw, i) == 1 for i in range(n))
+        # glyphs without a Unicode map come out as their raw codes: nothing recovered
+        text = "" if unmapped > n // 10 else textpage.get_text_range()
     finally:
         pdf.close()
     lines = [t.strip() for t in text.splitlines() if t.strip()]
@@ -230,21 +257,26 @@ def read_pages(
     engine = engine or DEFAULT_ENGINE
     if engine not in ENGINES:
         raise ValueError(f"unknown PDF engine {engine!r}; one of {', '.join(ENGINES)}")
-    if engine == "pdfium":
-        yield from _read_pdfium(data, label)
-    else:
-        with _open_plumber(data, label) as pdf:
-            for i, page in enumerate(pdf.pages):
-                yield _plumber_page(page, data, i)
+    sniff(data, label)
+    pages = _read_pdfium(data, label) if engine == "pdfium" else _read_plumber(data, label)
+    for page in pages:
+        checkpoint("parse.page")
+        yield page
+
+
+def _read_plumber(data: bytes, label: str) -> Iterator[Page]:
+    with _open_plumber(data, label) as pdf:
+        for i, page in enumerate(pdf.pages):
+            yield _plumber_page(page, data, i)
 
 
 def _open_plumber(data: bytes, label: str):
     try:
         return pdfplumber.open(io.BytesIO(data))
     except PDFPasswordIncorrect as exc:
-        raise PdfProblem(label, "encrypted: a password is needed to open it") from exc
+        raise PdfProblem(label, "encrypted", "a password is needed to open it") from exc
     except (PDFSyntaxError, Exception) as exc:  # pdfminer raises many types on broken files
-        raise PdfProblem(label, f"not a readable PDF ({type(exc).__name__}: {exc})") from exc
+        raise PdfProblem(label, "unreadable", f"{type(exc).__name__}: {exc}") from exc
 
 
 def _read_pdfium(data: bytes, label: str) -> Iterator[Page]:
@@ -256,8 +288,8 @@ def _read_pdfium(data: bytes, label: str) -> Iterator[Page]:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
         if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
-            raise PdfProblem(label, "encrypted: a password is needed to open it") from exc
-        raise PdfProblem(label, f"not a readable PDF (PDFium: {exc})") from exc
+            raise PdfProblem(label, "encrypted", "a password is needed to open it") from exc
+        raise PdfProblem(label, "unreadable", f"PDFium: {exc}") from exc
     plumber = None
     try:
         for i in range(len(pdf)):

@@ -21,7 +21,7 @@ VIEWS = (
     "three_public",
     "summary",
 )
-CONTENT_TABLES = ("documents", "facts", "narrative_figures", "checks")
+CONTENT_TABLES = ("documents", "facts", "narrative_figures", "checks", "document_sources")
 
 
 class WarehouseLocked(RuntimeError):
@@ -81,7 +81,16 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(resources.files("juesuan.warehouse").joinpath("views.sql").read_text("utf-8"))
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1}
+def _v2(con: duckdb.DuckDBPyConnection) -> None:
+    """document_sources: every path under which a document's bytes were seen (filled from documents)."""
+    con.execute(resources_()["document_sources"].ddl())
+    con.execute(
+        "INSERT INTO document_sources SELECT document_id, source_path, ingested_at FROM documents "
+        "WHERE (document_id, source_path) NOT IN (SELECT (document_id, source_path) FROM document_sources)"
+    )
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

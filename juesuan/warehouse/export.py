@@ -11,10 +11,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 from juesuan import __version__
+from juesuan.faults import checkpoint
 from juesuan.reference.fields import resource, schema_version
 from juesuan.warehouse.db import CONTENT_TABLES, VIEWS, connect
 from juesuan.warehouse.report import catalogue_page, quality_report
@@ -39,7 +41,12 @@ def _release_dir(out: Path) -> Path:
 
 
 def export(warehouse: str | Path, out: str | Path) -> Path:
+    """Write a release into ``releases/<date>[-N].partial``, rename it whole, then swap ``latest`` atomically:
+    a crash at any point leaves the previous ``latest`` and every finished release intact. Exports run one
+    at a time (the nightly flow's publish step), so a ``.partial`` left by a killed export is removed."""
     out = Path(out)
+    for stale in (out / "releases").glob("*.partial"):
+        shutil.rmtree(stale)
     release = _release_dir(out)
     staging = release.with_name(release.name + ".partial")
     staging.mkdir(parents=True)
@@ -71,6 +78,7 @@ def export(warehouse: str | Path, out: str | Path) -> Path:
             csv_dir = staging / "csv"
             csv_dir.mkdir(exist_ok=True)
             con.execute(f"COPY ({query}) TO '{csv_dir / (name + '.csv')}' (HEADER, DELIMITER ',')")
+            checkpoint("export.copy")
             columns = con.execute(f"DESCRIBE ({query})").fetchall()
             manifest["resources"][name] = {
                 "rows": rows,
@@ -88,7 +96,9 @@ def export(warehouse: str | Path, out: str | Path) -> Path:
     (staging / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8"
     )
+    checkpoint("export.publish")
     staging.rename(release)
+    checkpoint("export.link")
     latest = out / "latest"
     tmp_link = out / ".latest.tmp"
     if tmp_link.is_symlink() or tmp_link.exists():

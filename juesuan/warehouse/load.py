@@ -14,6 +14,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from juesuan.faults import checkpoint
 from juesuan.reference.fields import resource
 from juesuan.warehouse.years import year_checks
 
@@ -92,7 +93,9 @@ def load_document(
                 [document["document_id"], *older],
             )
         _insert_row(con, "documents", dict(document, status="loaded", status_reason=None, ingested_at=_now()))
+        record_source(con, document["document_id"], document["source_path"])
         _insert(con, "facts", facts)
+        checkpoint("load.insert")
         _insert(con, "narrative_figures", figures)
         if checks is not None:
             _insert(con, "checks", checks)
@@ -145,6 +148,23 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM incoming")
     finally:
         con.unregister("incoming")
+
+
+def original_of(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, str] | None:
+    """(source_path, status) of a document already in the warehouse, None if its bytes are new."""
+    return con.execute(
+        "SELECT source_path, status FROM documents WHERE document_id = ?", [document_id]
+    ).fetchone()
+
+
+def record_source(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str) -> bool:
+    """Remember a path the bytes were seen under (once); True if it was new."""
+    if con.execute(
+        "SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ?", [document_id, source_path]
+    ).fetchone():
+        return False
+    con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document_id, source_path, _now()])
+    return True
 
 
 def _insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
