@@ -68,7 +68,7 @@ def run_engine(engine: str, paths: list[str]) -> dict:
     import pdfplumber
     import pypdfium2  # noqa: F401
 
-    import juesuan.ingest  # noqa: F401
+    import juesuan.ingest
     import juesuan.parse  # noqa: F401
 
     start = time.perf_counter()

@@ -89,10 +89,23 @@ def prepare(path: str | Path) -> Prepared:
         doc = parse_document(data, name=Path(path).name)
     except PdfProblem as problem:
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=problem.reason)
+    except Exception as exc:  # a bad file must not stop the run, even without worker processes
+        return Prepared(path, doc_id, _bare(path, doc_id), refusal=_unexpected(exc))
     parsed = time.perf_counter()
     prepared = judge(doc, path)
     prepared.seconds["parse"] = parsed - start
     return prepared
+
+
+def _unexpected(exc: BaseException) -> str:
+    """The refusal for an exception out of the PDF libraries: memory if a MemoryError is behind it (PDF
+    libraries wrap it in their own exception types), else the exception named."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, MemoryError):
+            return reason("memory", f"parsing exceeded the memory limit ({type(exc).__name__})")
+        seen = seen.__cause__ or seen.__context__
+    return reason("parser_error", f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
 def judge(doc: ParsedDocument, path: str) -> Prepared:

@@ -23,6 +23,7 @@ REASONS: dict[str, str] = {
     "invalid": "the extracted frames break the warehouse schema (each problem listed)",
     "timeout": "parsing took longer than the per-document time limit",
     "memory": "parsing needed more memory than the per-document limit (a compression bomb, say)",
+    "parser_error": "the parser raised an unexpected error on this file (the exception is named)",
     "crashed": "the parsing process died",
 }
 

@@ -67,7 +67,7 @@ def _rows(warehouse) -> dict:
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         return {
-            t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()
+            t: [repr(r) for r in con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall()]
             for t in ("facts", "narrative_figures", "checks")
         } | {
             "documents": con.execute(

@@ -77,7 +77,8 @@ def test_mutated_pdfs_are_refused_or_loaded_with_their_errors_flagged(tmp_path):
             continue
         truth = truth_amounts(source_of[name])
         facts = con.execute(
-            "SELECT table_code, row_code, row_label, column_label, amount_yuan FROM facts WHERE document_id = ?",
+            "SELECT table_code, row_code, row_label, column_label, amount_yuan FROM facts "
+            "WHERE document_id = ?",
             [outcome.document_id],
         ).fetchall()
         wrong = [f for f in facts if truth.get(tuple(f[:4])) != f[4]]

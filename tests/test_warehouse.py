@@ -252,9 +252,23 @@ def test_export_writes_partitioned_parquet_csv_dictionary_and_datapackage(sample
 
 def test_migrations_are_recorded_and_idempotent(sample_warehouse):
     con = connect(sample_warehouse)
-    versions = con.execute("SELECT version FROM schema_version").fetchall()
+    versions = con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
     con.close()
-    assert versions == [(1,)]
+    assert versions == [(1,), (2,)]
+
+
+def test_a_version_1_warehouse_gains_document_sources_filled_from_its_documents(tmp_path):
+    path = tmp_path / "w.duckdb"
+    ingest(sorted(SAMPLES.glob("000[0-1]*.pdf")), path)
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE document_sources")
+    con.execute("DELETE FROM schema_version WHERE version = 2")
+    con.close()
+    con = connect(path)
+    sources = con.execute("SELECT document_id, source_path FROM document_sources ORDER BY 2").fetchall()
+    documents = con.execute("SELECT document_id, source_path FROM documents ORDER BY 2").fetchall()
+    con.close()
+    assert sources == documents and len(sources) == 2
 
 
 def test_validation_reports_every_problem_of_a_frame_at_once():
