@@ -9,7 +9,9 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,9 +239,10 @@ def ingest(
     writer (a long document at the head of the line does not idle the other workers), so that no single
     file can stall or kill the run and memory stays flat as the corpus grows.
     """
-    files = discover(paths)
     warehouse = Path(warehouse)
     quarantine_dir = warehouse.parent / "quarantine"
+    # the quarantine's copies are never inputs, even when the warehouse sits inside an input folder
+    files = [f for f in discover(paths) if quarantine_dir.resolve() not in f.resolve().parents]
     con = connect(warehouse, wait=wait, on_wait=on_wait)
     # the writer's inserts are small: one DuckDB thread leaves the cores to the parse workers, and a capped
     # buffer pool keeps the writer's memory flat however large the warehouse grows
@@ -288,44 +291,80 @@ def _seen_before(con, path: str, doc_id: str, original_path: str, status: str) -
 
 
 def _parallel(todo: list[tuple[str, str]], workers: int, timeout: float, memory_mb: int):
-    """Prepared documents in input order from a pool of forked workers; a document over its time limit is
-    refused and its worker replaced."""
+    """Prepared documents in input order, each parsed in its own forked process (at most ``workers`` at a
+    time, at most 4 × ``workers`` ahead of the writer).
+
+    One process per document rather than a pool: a worker that dies (a segfault in a PDF library, the
+    kernel's OOM killer) is seen at once and blamed on exactly its document, and the time limit runs from
+    that document's start. A fork costs a few milliseconds against a parse of hundreds.
+    """
     import multiprocessing as mp
+    from multiprocessing.connection import wait
 
     context = mp.get_context("fork")
-    warm_up()  # forked workers inherit built schemas instead of each building its own
-
-    def new_pool():
-        return context.Pool(workers, initializer=_start_worker, initargs=(memory_mb,), maxtasksperchild=50)
-
-    pool = new_pool()
+    warm_up()  # children inherit built schemas instead of each building its own
+    queue = deque(enumerate(todo))
+    running: dict[int, _Child] = {}
+    done: dict[int, Prepared] = {}
+    next_out = 0
     try:
-        pending: list[tuple[str, str, object]] = []
-        queue = list(todo)
-        while queue or pending:
-            while queue and len(pending) < 4 * workers:
-                path, doc_id = queue.pop(0)
-                pending.append((path, doc_id, pool.apply_async(_prepare_isolated, (path,))))
-            path, doc_id, result = pending.pop(0)
-            try:
-                yield result.get(timeout)
-            except mp.TimeoutError:
-                pool.terminate()
-                yield Prepared(
-                    path,
-                    doc_id,
-                    _bare(path, doc_id),
-                    refusal=reason("timeout", f"parsing took longer than {timeout:.0f} s"),
-                )
-                queue = [(p, d) for p, d, _ in pending] + queue
-                pending = []
-                pool = new_pool()
-            except Exception as exc:  # a crash of the worker itself (killed, out of memory)
-                yield Prepared(
-                    path,
-                    doc_id,
-                    _bare(path, doc_id),
-                    refusal=reason("crashed", f"parsing failed: {type(exc).__name__}"),
-                )
+        while next_out < len(todo):
+            while queue and len(running) < workers and queue[0][0] < next_out + 4 * workers:
+                index, (path, doc_id) = queue.popleft()
+                receiver, sender = context.Pipe(duplex=False)
+                process = context.Process(target=_child, args=(path, memory_mb, sender), daemon=True)
+                process.start()
+                sender.close()
+                running[index] = _Child(process, receiver, time.monotonic(), path, doc_id)
+            wait([c.receiver for c in running.values()] + [c.process.sentinel for c in running.values()], 0.5)
+            for index, child in list(running.items()):
+                result = child.result(timeout)
+                if result is not None:
+                    done[index] = result
+                    del running[index]
+            while next_out in done:
+                yield done.pop(next_out)
+                next_out += 1
     finally:
-        pool.terminate()
+        for child in running.values():
+            child.process.kill()
+
+
+@dataclass
+class _Child:
+    process: object
+    receiver: object
+    started: float
+    path: str
+    doc_id: str
+
+    def result(self, timeout: float) -> Prepared | None:
+        """The child's Prepared, a refusal if it died or ran out of time, None while it works."""
+        process, receiver = self.process, self.receiver
+        if receiver.poll():
+            try:
+                return receiver.recv()
+            except EOFError:
+                pass  # died before sending: below
+            finally:
+                process.join()
+                receiver.close()
+        if process.is_alive() and time.monotonic() - self.started <= timeout:
+            return None
+        if process.is_alive():
+            process.kill()
+            process.join()
+            why = reason("timeout", f"parsing took longer than {timeout:.0f} s")
+        else:
+            process.join()
+            code = process.exitcode or 0
+            name = signal.Signals(-code).name if code < 0 else f"exit status {code}"
+            why = reason("crashed", f"the parsing process died ({name})")
+        receiver.close()
+        return Prepared(self.path, self.doc_id, _bare(self.path, self.doc_id), refusal=why)
+
+
+def _child(path: str, memory_mb: int, sender) -> None:
+    _start_worker(memory_mb)
+    sender.send(_prepare_isolated(path))
+    sender.close()

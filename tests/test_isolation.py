@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import faulthandler
+import os
+import signal
 import time
 from pathlib import Path
 
@@ -45,6 +48,7 @@ def test_a_document_over_its_time_or_memory_limit_is_refused_and_the_others_load
         ("b_ok.pdf", "0002_mof9_2023.pdf"),
         ("c_hungry.pdf", "0004_older8_2019.pdf"),
         ("d_ok.pdf", "0005_mof9_2020.pdf"),
+        ("e_segfault.pdf", "0003_mof9_2024.pdf"),
     ):
         (folder / name).write_bytes((SAMPLES / source).read_bytes())
     real = pipeline.prepare
@@ -54,6 +58,9 @@ def test_a_document_over_its_time_or_memory_limit_is_refused_and_the_others_load
             time.sleep(60)
         if "hungry" in str(path):
             bytearray(8 * 1024**3)
+        if "segfault" in str(path):  # a PDF library crashing its process
+            faulthandler.disable()  # (pytest's traceback dump would only add noise)
+            os.kill(os.getpid(), signal.SIGSEGV)
         return real(path)
 
     monkeypatch.setattr(pipeline, "prepare", misbehaving)  # forked workers inherit the patch
@@ -67,4 +74,6 @@ def test_a_document_over_its_time_or_memory_limit_is_refused_and_the_others_load
         outcomes["a_slow.pdf"].status == "quarantined" and "longer than 8 s" in outcomes["a_slow.pdf"].reason
     )
     assert outcomes["c_hungry.pdf"].status == "quarantined" and "memory" in outcomes["c_hungry.pdf"].reason
+    crash = outcomes["e_segfault.pdf"]
+    assert crash.status == "quarantined" and crash.reason == "crashed: the parsing process died (SIGSEGV)"
     assert outcomes["b_ok.pdf"].status == outcomes["d_ok.pdf"].status == "loaded", outcomes
