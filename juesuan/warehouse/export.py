@@ -25,7 +25,7 @@ EXPORTED_VIEWS = tuple(v for v in VIEWS if v != "current_facts")
 
 
 def _select(name: str) -> str:
-    """Every exported relation carries fiscal_year (checks, figures and sources get it from their document)."""
+    """Every exported relation carries fiscal_year (tables without it get their document's)."""
     if name in ("checks", "narrative_figures", "document_sources"):
         return f"SELECT t.*, d.fiscal_year FROM {name} t JOIN documents d USING (document_id)"
     return f"SELECT * FROM {name}"
