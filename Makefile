@@ -63,7 +63,7 @@ chromium:
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium >/dev/null; }
 
 test: env chromium
-	$(VENV)/bin/pytest -n 2 -m "not heavy" -q
+	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not heavy" -q
 
 test-heavy: env
 	$(VENV)/bin/pytest -n 2 -m heavy -q

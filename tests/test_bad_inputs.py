@@ -16,7 +16,7 @@ from conftest import ROOT, SAMPLES
 
 from juesuan.reasons import REASONS, code_of
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.xdist_group("bad-files")]  # one build of the corpus
 
 
 @pytest.fixture(scope="module")

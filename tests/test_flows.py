@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from conftest import ROOT, SAMPLES
 
-pytestmark = pytest.mark.corpus
+pytestmark = [pytest.mark.corpus, pytest.mark.xdist_group("prefect")]  # one harness start, not two
 QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
 
 

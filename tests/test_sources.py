@@ -107,8 +107,8 @@ def test_gathered_sources_ingest_like_any_folder(site, tmp_path):
     assert paths == [str(tmp_path / "archive"), str(SAMPLES)]
     outcomes = ingest(paths, tmp_path / "w.duckdb")
     statuses = [o.status for o in outcomes]
-    # the two fetched files are samples too: loaded once from the archive, skipped in the samples folder
-    assert statuses.count("loaded") == 7 and statuses.count("skipped") == 2
+    # the two fetched files are samples too: loaded once from the archive, duplicates in the samples folder
+    assert statuses.count("loaded") == 7 and statuses.count("duplicate") == 2
     index = [
         json.loads(line) for line in (tmp_path / "archive" / "index.jsonl").read_text("utf-8").splitlines()
     ]
