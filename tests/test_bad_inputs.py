@@ -12,7 +12,7 @@ import sys
 import duckdb
 import pytest
 from badfiles import MISSING, build
-from conftest import ROOT, SAMPLES
+from conftest import ROOT, SAMPLES, facts_per_source
 
 from juesuan.reasons import REASONS, code_of
 
@@ -133,12 +133,7 @@ def test_good_files_of_the_run_load_exactly_their_facts(bad_run):
     root, _, warehouse, _, _ = bad_run
     counts = json.loads((root / "fact-counts.json").read_text("utf-8"))
     con = duckdb.connect(str(warehouse), read_only=True)
-    got = dict(
-        con.execute(
-            "SELECT regexp_extract(d.source_path, '[^/]+$'), count(f.document_id) FROM documents d "
-            "LEFT JOIN facts f USING (document_id) GROUP BY 1"
-        ).fetchall()
-    )
+    got = {os.path.basename(path): n for path, n in facts_per_source(con).items()}
     con.close()
     assert {name: got.get(name) for name in counts} == counts
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT
+from conftest import ROOT, facts_per_source
 from test_warehouse import fingerprint
 
 from juesuan.ingest import ingest
@@ -40,12 +40,7 @@ def juesuan(*args: str, kill_at: str | None = None) -> subprocess.CompletedProce
 def assert_whole_warehouse(warehouse: Path, expected: dict[str, int]) -> None:
     con = duckdb.connect(str(warehouse), read_only=True)  # always opens
     try:
-        counts = dict(
-            con.execute(
-                "SELECT d.source_path, count(f.document_id) FROM documents d "
-                "LEFT JOIN facts f USING (document_id) WHERE d.status = 'loaded' GROUP BY 1"
-            ).fetchall()
-        )
+        counts = facts_per_source(con, "d.status = 'loaded'")
         orphans = con.execute(
             "SELECT (SELECT count(*) FROM facts WHERE document_id NOT IN (SELECT document_id FROM documents))"
             " + (SELECT count(*) FROM checks WHERE document_id NOT IN (SELECT document_id FROM documents))"

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import SAMPLES, SHARED
+from conftest import SAMPLES, SHARED, facts_per_source
 from typer.testing import CliRunner
 
 from juesuan.cli import app
@@ -66,12 +66,7 @@ def test_reingesting_the_same_files_changes_nothing(sample_warehouse):
 
 def test_per_document_fact_counts_equal_the_parsers(sample_warehouse):
     con = duckdb.connect(str(sample_warehouse), read_only=True)
-    counts = dict(
-        con.execute(
-            "SELECT d.source_path, count(f.document_id) FROM documents d "
-            "LEFT JOIN facts f USING (document_id) GROUP BY 1"
-        ).fetchall()
-    )
+    counts = facts_per_source(con)
     con.close()
     for pdf in SAMPLES.glob("*.pdf"):
         assert counts[str(pdf)] == len(parse_document(pdf).facts()), pdf.name
@@ -331,12 +326,7 @@ def test_sigkill_during_ingest_leaves_only_whole_documents_and_a_rerun_completes
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
         con = duckdb.connect(str(warehouse), read_only=True)  # always opens
-        counts = dict(
-            con.execute(
-                "SELECT d.source_path, count(f.document_id) FROM documents d "
-                "LEFT JOIN facts f USING (document_id) GROUP BY 1"
-            ).fetchall()
-        )
+        counts = facts_per_source(con)
         orphans = con.execute(
             "SELECT count(*) FROM facts WHERE document_id NOT IN (SELECT document_id FROM documents)"
         ).fetchone()[0]
