@@ -11,7 +11,15 @@ from pathlib import Path
 
 from prefect import flow, get_run_logger, task
 
-from juesuan.ingest import DEFAULT_WAREHOUSE, Prepared, discover, document_id, prepare, store
+from juesuan.ingest import (
+    DEFAULT_WAREHOUSE,
+    Prepared,
+    discover,
+    document_id,
+    prepare,
+    prepare_isolated,
+    store,
+)
 from juesuan.parse.document import PARSER_VERSION
 from juesuan.warehouse import connect
 from juesuan.warehouse.load import known
@@ -24,9 +32,13 @@ def _document_key(context, parameters: dict) -> str:
 
 
 @task(name="prepare", retries=2, retry_delay_seconds=2, cache_key_fn=_document_key, persist_result=True)
-def prepare_document(path: str, document_id: str) -> Prepared:
+def prepare_document(
+    path: str, document_id: str, isolate: bool = True, timeout: float = 300.0, memory_mb: int = 3072
+) -> Prepared:
+    """One document, in a child process under a time and memory limit unless ``isolate`` is off (on a Dask
+    cluster, whose workers have their own memory limits and are restarted by their nannies)."""
     del document_id  # the cache key
-    return prepare(path)
+    return prepare_isolated(path, timeout, memory_mb) if isolate else prepare(path)
 
 
 def task_runner(dask_address: str | None = None, workers: int = 0):
@@ -35,10 +47,10 @@ def task_runner(dask_address: str | None = None, workers: int = 0):
         from prefect_dask import DaskTaskRunner
 
         return DaskTaskRunner(address=dask_address)
-    if workers > 0:
-        from prefect.task_runners import ProcessPoolTaskRunner
+    if workers > 0:  # threads that wait on one isolated child process per document
+        from prefect.task_runners import ThreadPoolTaskRunner
 
-        return ProcessPoolTaskRunner(max_workers=workers)
+        return ThreadPoolTaskRunner(max_workers=workers)
     return None
 
 
@@ -48,15 +60,23 @@ def run_ingest_flow(
     dask_address: str | None = None,
     workers: int = 0,
 ) -> dict:
-    """The ingest flow with its prepare tasks on Dask, in worker processes or in threads."""
+    """The ingest flow with its prepare tasks on Dask or, isolated in child processes, on N threads."""
     runner = task_runner(dask_address, workers)
     chosen = ingest_flow.with_options(task_runner=runner) if runner is not None else ingest_flow
-    return chosen(paths, warehouse, window=max(4, 2 * workers))
+    return chosen(paths, warehouse, window=max(4, 2 * workers), isolate=not dask_address)
 
 
 @flow(name="ingest", log_prints=False)
-def ingest_flow(paths: list[str], warehouse: str = str(DEFAULT_WAREHOUSE), window: int = 4) -> dict:
-    """Parse up to ``window`` documents ahead of the writer (memory stays flat as the corpus grows)."""
+def ingest_flow(
+    paths: list[str],
+    warehouse: str = str(DEFAULT_WAREHOUSE),
+    window: int = 4,
+    isolate: bool = True,
+    timeout: float = 300.0,
+    memory_mb: int = 3072,
+) -> dict:
+    """Parse up to ``window`` documents ahead of the writer (memory stays flat as the corpus grows), each in
+    a child process under ``timeout`` seconds and ``memory_mb`` unless ``isolate`` is off."""
     logger = get_run_logger()
     files = discover(paths)
     target = Path(warehouse)
@@ -80,7 +100,7 @@ def ingest_flow(paths: list[str], warehouse: str = str(DEFAULT_WAREHOUSE), windo
             if known(con, doc_id) is not None:
                 counts["skipped"] += 1
                 continue
-            pending.append(prepare_document.submit(str(path), doc_id))
+            pending.append(prepare_document.submit(str(path), doc_id, isolate, timeout, memory_mb))
             while len(pending) > window:
                 write(pending.pop(0).result())
         while pending:

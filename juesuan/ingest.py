@@ -14,6 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,7 @@ from juesuan.parse import ParsedDocument, parse_document
 from juesuan.parse.document import PARSER_VERSION
 from juesuan.pdf import PdfProblem
 from juesuan.reasons import reason
+from juesuan.reference.fields import resource
 from juesuan.warehouse import connect, load_document, record_quarantine
 from juesuan.warehouse.load import original_of, record_source
 from schemas import validate
@@ -41,7 +43,8 @@ class Prepared:
     figures: pd.DataFrame = field(default_factory=pd.DataFrame)
     checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     refusal: str | None = None  # why the file is quarantined, None when it can load
-    seconds: dict[str, float] = field(default_factory=dict)  # parse, frames, validate, reconcile
+    seconds: dict[str, float] = field(default_factory=dict)  # wall: parse, frames, validate, reconcile
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process, same stages
 
     @property
     def n_facts(self) -> int:
@@ -57,7 +60,8 @@ class Outcome:
     facts: int = 0
     figures: int = 0
     superseded: list[str] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)  # parse, frames, validate, reconcile, load
+    seconds: dict[str, float] = field(default_factory=dict)  # wall: parse, frames, validate, reconcile, load
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds, same stages
 
 
 def discover(paths: Iterable[str | Path]) -> list[Path]:
@@ -81,22 +85,39 @@ def _bare(path: str, doc_id: str) -> dict:
     return {"document_id": doc_id, "source_path": path, "parser_version": PARSER_VERSION}
 
 
+class Laps:
+    """Wall and CPU seconds per stage. CPU time is what a stage costs; wall time also counts waiting for a
+    core that another process holds (two workers and a writer on two cores)."""
+
+    def __init__(self, wall: dict[str, float] | None = None, cpu: dict[str, float] | None = None):
+        self.wall, self.cpu = dict(wall or {}), dict(cpu or {})
+        self.restart()
+
+    def restart(self) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def lap(self, stage: str, minus: tuple[float, float] = (0.0, 0.0)) -> None:
+        """Charge the time since the last lap to ``stage`` (less ``minus``, wall and CPU, spent elsewhere)."""
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.wall[stage] = self.wall.get(stage, 0.0) + wall - self._wall - minus[0]
+        self.cpu[stage] = self.cpu.get(stage, 0.0) + cpu - self._cpu - minus[1]
+        self._wall, self._cpu = wall, cpu
+
+
 def prepare(path: str | Path) -> Prepared:
     """Parse and validate one file; every refusal says why (never raises for a bad file)."""
     path = str(path)
     data = Path(path).read_bytes()
     doc_id = hashlib.sha256(data).hexdigest()
-    start = time.perf_counter()
+    laps = Laps()
     try:
         doc = parse_document(data, name=Path(path).name)
     except PdfProblem as problem:
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=problem.reason)
     except Exception as exc:  # a bad file must not stop the run, even without worker processes
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=_unexpected(exc))
-    parsed = time.perf_counter()
-    prepared = judge(doc, path)
-    prepared.seconds["parse"] = parsed - start
-    return prepared
+    laps.lap("parse")
+    return judge(doc, path, laps)
 
 
 def _unexpected(exc: BaseException) -> str:
@@ -110,8 +131,9 @@ def _unexpected(exc: BaseException) -> str:
     return reason("parser_error", f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
-def judge(doc: ParsedDocument, path: str) -> Prepared:
+def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
     """A parsed document's verdict: the frames to load, or why it is refused."""
+    laps = laps or Laps()
     doc_id = doc.document_id
     row = dict(doc.document_row(), source_path=path)
     why = None
@@ -131,24 +153,22 @@ def judge(doc: ParsedDocument, path: str) -> Prepared:
         why = reason("no_identity", "department or fiscal year not found on the cover")
     if why:
         return Prepared(path, doc_id, row, refusal=why)
-    start = time.perf_counter()
+    laps.restart()
     facts, figures = doc.facts_frame(), doc.figures_frame()
-    framed = time.perf_counter()
+    laps.lap("frames")
     problems = (
         validate("documents", pd.DataFrame([dict(row, status="loaded")]))
         + validate("facts", facts)
         + (validate("narrative_figures", figures))
     )
-    validated = time.perf_counter()
+    laps.lap("validate")
     checkpoint("validate")
-    seconds = {"frames": framed - start, "validate": validated - framed}
     if problems:
-        return Prepared(
-            path, doc_id, row, facts, figures, refusal=reason("invalid", "; ".join(problems)), seconds=seconds
-        )
+        why = reason("invalid", "; ".join(problems))
+        return Prepared(path, doc_id, row, facts, figures, refusal=why, seconds=laps.wall, cpu=laps.cpu)
     checks = doc.checks_frame()
-    seconds["reconcile"] = time.perf_counter() - validated
-    return Prepared(path, doc_id, row, facts, figures, checks, seconds=seconds)
+    laps.lap("reconcile")
+    return Prepared(path, doc_id, row, facts, figures, checks, seconds=laps.wall, cpu=laps.cpu)
 
 
 def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
@@ -159,14 +179,15 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
             quarantine_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(prepared.path, quarantine_dir / f"{prepared.document_id}.pdf")
         return Outcome(prepared.path, prepared.document_id, "quarantined", prepared.refusal)
-    start = time.perf_counter()
+    laps = Laps(prepared.seconds, prepared.cpu)
     inside: dict[str, float] = {}
     status, superseded = load_document(
         con, prepared.document, prepared.facts, prepared.figures, prepared.checks, inside
     )
-    year_checks = inside.get("year_checks", 0.0)
-    seconds = dict(prepared.seconds, load=time.perf_counter() - start - year_checks)
-    seconds["reconcile"] = seconds.get("reconcile", 0.0) + year_checks
+    year_checks = (inside.get("year_checks", 0.0), inside.get("year_checks_cpu", 0.0))
+    laps.lap("load", minus=year_checks)  # the year ↔ year checks are reconciliation, run inside the load
+    laps.wall["reconcile"] = laps.wall.get("reconcile", 0.0) + year_checks[0]
+    laps.cpu["reconcile"] = laps.cpu.get("reconcile", 0.0) + year_checks[1]
     return Outcome(
         prepared.path,
         prepared.document_id,
@@ -175,17 +196,20 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
         prepared.n_facts,
         len(prepared.figures),
         superseded,
-        seconds,
+        laps.wall,
+        laps.cpu,
     )
 
 
 def warm_up() -> None:
-    """Build the validation schemas and run one (pandera's first validation of a schema costs ~0.3 s)."""
-    from schemas import schema
-
+    """Build the validation schemas and run each once, before forking: pandera's first validation of a
+    schema costs ~0.3 s, which every forked child would otherwise pay again."""
+    samples = {"VARCHAR": "x", "INTEGER": 1, "BIGINT": 1, "DOUBLE": 1.0, "BOOLEAN": True}
     for name in ("documents", "facts", "narrative_figures"):
-        schema(name)
-    validate("documents", pd.DataFrame([_bare("warm-up", "0" * 64) | {"status": "loaded"}]))
+        row = {}
+        for f in resource(name).fields:
+            row[f.name] = Decimal(1) if f.type.startswith("DECIMAL") else samples.get(f.type)
+        validate(name, pd.DataFrame([row]))
 
 
 def _start_worker(megabytes: int) -> None:
@@ -290,7 +314,17 @@ def _seen_before(con, path: str, doc_id: str, original_path: str, status: str) -
     return Outcome(path, doc_id, "duplicate", f"same bytes as {original_path} ({status})")
 
 
-def _parallel(todo: list[tuple[str, str]], workers: int, timeout: float, memory_mb: int):
+def prepare_isolated(path: str | Path, timeout: float = 300.0, memory_mb: int = 3072) -> Prepared:
+    """:func:`prepare` in a child process under the time and memory limits (for callers that run
+    documents on threads, such as the Prefect flow: the child comes from a fork server, not from a fork
+    of a multi-threaded process)."""
+    path = str(path)
+    return next(_parallel([(path, document_id(path))], 1, timeout, memory_mb, method="forkserver"))
+
+
+def _parallel(
+    todo: list[tuple[str, str]], workers: int, timeout: float, memory_mb: int, method: str = "fork"
+):
     """Prepared documents in input order, each parsed in its own forked process (at most ``workers`` at a
     time, at most 4 × ``workers`` ahead of the writer).
 
@@ -301,7 +335,9 @@ def _parallel(todo: list[tuple[str, str]], workers: int, timeout: float, memory_
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
-    context = mp.get_context("fork")
+    context = mp.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["juesuan.ingest"])
     warm_up()  # children inherit built schemas instead of each building its own
     queue = deque(enumerate(todo))
     running: dict[int, _Child] = {}

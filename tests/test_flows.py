@@ -109,6 +109,23 @@ def test_a_dask_cluster_builds_the_same_warehouse_as_one_process(harness, tmp_pa
     assert fingerprint(tmp_path / "dask.duckdb") == fingerprint(tmp_path / "one.duckdb")
 
 
+def test_the_flow_parses_each_document_in_its_own_limited_process(harness, tmp_path):
+    """A compression bomb under a 256 MB limit is refused; the run and its other document carry on."""
+    from badfiles import compression_bomb
+
+    from flows.ingest import ingest_flow
+    from juesuan.reasons import code_of
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes((SAMPLES / "0004_older8_2019.pdf").read_bytes())
+    (folder / "bomb.pdf").write_bytes(compression_bomb(0.5))
+    result = ingest_flow([str(folder)], str(tmp_path / "w.duckdb"), memory_mb=256)
+    assert result["counts"] == {"loaded": 1, "skipped": 0, "quarantined": 1}
+    bomb = next(o for o in result["outcomes"] if o["path"].endswith("bomb.pdf"))
+    assert code_of(bomb["reason"]) in ("memory", "crashed"), bomb
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
