@@ -1,11 +1,12 @@
 """``make bench``: parse throughput against pdfplumber's bare ``extract_tables``, measured in one run.
 
 Corpus: 30 generated documents (every family) plus ../shared/corpus/real when present. Each engine runs
-over the whole corpus ``--repeat`` times in a fresh process; the median wall time gives pages/s and the
-process's peak RSS is reported. A 200-page document (generated documents joined) gives the parser's peak
-RSS on a long file. ``--scale N`` (default 1000) generates N documents and ingests them with 2 workers,
-sampling the memory (PSS) of the whole process tree and summing each stage's seconds (parse, frames, validate,
-reconcile, load). Results go to bench/results.json and a short table on stdout.
+over the whole corpus ``--repeat`` times (5, round-robin across engines) in a fresh process; the median
+wall time gives pages/s and the process's peak RSS is reported. A 200-page document (generated documents
+joined) gives the parser's peak RSS on a long file. ``--scale N`` (default 1000) generates N documents and
+ingests them with 2 workers, sampling the memory (PSS) of the whole process tree and summing each stage's
+CPU and wall seconds (parse, frames, validate, reconcile, load). Results go to bench/results.json and a
+short table on stdout.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import contextlib
 import json
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -133,27 +135,39 @@ ENGINES = (
 
 
 def measure(engine: str, paths: list[Path], repeat: int) -> dict:
-    runs = []
+    return measure_all([engine], paths, repeat)[0]
+
+
+def measure_all(engines: list[str], paths: list[Path], repeat: int) -> list[dict]:
+    """Every engine ``repeat`` times, round-robin (engine A, B, C, A, B, C …), each run in a fresh process:
+    a noisy minute on a shared machine then slows one run of every engine rather than all runs of one."""
+    runs: dict[str, list[dict]] = {e: [] for e in engines}
     for _ in range(repeat):
-        out = subprocess.run(
-            [sys.executable, __file__, "--child", engine, *map(str, paths)],
-            check=True,
-            capture_output=True,
-            text=True,
+        for engine in engines:
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", engine, *map(str, paths)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs[engine].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    results = []
+    for engine, done in runs.items():
+        seconds = statistics.median(r["seconds"] for r in done)
+        pages = done[0]["pages"]
+        results.append(
+            {
+                "engine": engine,
+                "pages": pages,
+                "documents": len(paths),
+                "median_seconds": round(seconds, 3),
+                "pages_per_s": round(pages / seconds, 2),
+                "documents_per_s": round(len(paths) / seconds, 3),
+                "peak_rss_mb": max(r["peak_rss_mb"] for r in done),
+                "runs": [round(r["seconds"], 3) for r in done],
+            }
         )
-        runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
-    seconds = statistics.median(r["seconds"] for r in runs)
-    pages = runs[0]["pages"]
-    return {
-        "engine": engine,
-        "pages": pages,
-        "documents": len(paths),
-        "median_seconds": round(seconds, 3),
-        "pages_per_s": round(pages / seconds, 2),
-        "documents_per_s": round(len(paths) / seconds, 3),
-        "peak_rss_mb": max(r["peak_rss_mb"] for r in runs),
-        "runs": [round(r["seconds"], 3) for r in runs],
-    }
+    return results
 
 
 def _generate(args: tuple[int, int, str]) -> None:
@@ -203,6 +217,7 @@ def run_scale(folder: str, workers: int) -> dict:
             stages[stage] = stages.get(stage, 0.0) + value
         for stage, value in o.cpu.items():
             cpu[stage] = cpu.get(stage, 0.0) + value
+    loads = [o.seconds["load"] for o in outcomes if "load" in o.seconds]  # does loading slow as it grows?
     return {
         "documents": len(outcomes),
         "loaded": sum(o.status == "loaded" for o in outcomes),
@@ -211,6 +226,8 @@ def run_scale(folder: str, workers: int) -> dict:
         "documents_per_s": round(len(outcomes) / seconds, 2),
         "peak_pss_mb_process_tree": round(peak["tree"] / 2**20, 1),
         "peak_rss_mb_writer": round(peak["writer"] / 2**20, 1),
+        "load_ms_first_100": round(1000 * statistics.mean(loads[:100]), 1) if loads else None,
+        "load_ms_last_100": round(1000 * statistics.mean(loads[-100:]), 1) if loads else None,
         "stage_seconds_wall": {k: round(v, 1) for k, v in stages.items()},
         "stage_seconds_cpu": {k: round(v, 1) for k, v in cpu.items()},
         "load_plus_validate_over_parse_cpu": round((cpu["load"] + cpu["validate"]) / cpu["parse"], 3),
@@ -241,7 +258,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", nargs="+")
     parser.add_argument("--build", type=Path, help="(internal) build the corpus into this folder")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scale", type=int, default=1000, help="documents for the memory run (0: skip)")
     parser.add_argument("--scale-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
@@ -263,9 +280,10 @@ def main() -> int:
         )
         paths = json.loads(built.stdout.strip().splitlines()[-1])
         corpus, long_pdf = [Path(p) for p in paths["corpus"]], Path(paths["long"])
-        results = [measure(e, corpus, args.repeat) for e in ENGINES]
-        with contextlib.suppress(subprocess.CalledProcessError, FileNotFoundError):  # poppler is optional
-            results.append(measure("pdftotext_layout", corpus, args.repeat))
+        engines = list(ENGINES)
+        if shutil.which("pdftotext"):  # poppler-utils is optional
+            engines.append("pdftotext_layout")
+        results = measure_all(engines, corpus, args.repeat)
         long_run = measure("juesuan_parse", [long_pdf], 1)
         scale = measure_scale(Path(tmp), args.scale) if args.scale else None
     baseline = results[0]["pages_per_s"]
