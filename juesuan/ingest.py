@@ -60,7 +60,7 @@ class Outcome:
     facts: int = 0
     figures: int = 0
     superseded: list[str] = field(default_factory=list)
-    seconds: dict[str, float] = field(default_factory=dict)  # wall: parse, frames, validate, reconcile, load
+    seconds: dict[str, float] = field(default_factory=dict)  # wall: parse … reconcile, load, year_checks
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds, same stages
 
 
@@ -186,8 +186,7 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
     )
     year_checks = (inside.get("year_checks", 0.0), inside.get("year_checks_cpu", 0.0))
     laps.lap("load", minus=year_checks)  # the year ↔ year checks are reconciliation, run inside the load
-    laps.wall["reconcile"] = laps.wall.get("reconcile", 0.0) + year_checks[0]
-    laps.cpu["reconcile"] = laps.cpu.get("reconcile", 0.0) + year_checks[1]
+    laps.wall["year_checks"], laps.cpu["year_checks"] = year_checks
     return Outcome(
         prepared.path,
         prepared.document_id,
