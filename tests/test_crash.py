@@ -24,7 +24,7 @@ from juesuan.parse import parse_document
 from juesuan.synth.corpus import generate_document, plan_corpus, write
 
 pytestmark = pytest.mark.corpus
-KILLS = 12
+KILLS = 10
 
 
 def juesuan(*args: str, kill_at: str | None = None) -> subprocess.CompletedProcess:
