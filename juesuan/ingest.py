@@ -234,15 +234,12 @@ def _mapped_bytes() -> int:
 
 
 def _prepare_isolated(path: str) -> Prepared:
+    """prepare() in a limited child: a MemoryError while validating or reconciling is a refusal too."""
     try:
         return prepare(path)
-    except MemoryError:
-        return Prepared(
-            path,
-            document_id(path),
-            _bare(path, document_id(path)),
-            refusal=reason("memory", "parsing exceeded the memory limit"),
-        )
+    except MemoryError as exc:
+        doc_id = document_id(path)
+        return Prepared(path, doc_id, _bare(path, doc_id), refusal=_unexpected(exc))
 
 
 def ingest(
@@ -280,7 +277,7 @@ def ingest(
 
     try:
         todo: list[tuple[str, str]] = []
-        first_in_run: dict[str, str] = {}
+        first_in_run: set[str] = set()
         repeats: list[tuple[str, str]] = []
         for path in map(str, files):
             doc_id = document_id(path)
@@ -290,7 +287,7 @@ def ingest(
             elif doc_id in first_in_run:
                 repeats.append((path, doc_id))  # answered once the first copy is stored
             else:
-                first_in_run[doc_id] = path
+                first_in_run.add(doc_id)
                 todo.append((path, doc_id))
         prepared_docs = (
             (prepare(p) for p, _ in todo) if workers <= 0 else _parallel(todo, workers, timeout, memory_mb)
@@ -335,9 +332,10 @@ def _parallel(
     from multiprocessing.connection import wait
 
     context = mp.get_context(method)
-    if method == "forkserver":
+    if method == "fork":
+        warm_up()  # forked children inherit built schemas instead of each building its own
+    else:  # a fork server's children come from the server, not from here: warming this process is moot
         context.set_forkserver_preload(["juesuan.ingest"])
-    warm_up()  # children inherit built schemas instead of each building its own
     queue = deque(enumerate(todo))
     running: dict[int, _Child] = {}
     done: dict[int, Prepared] = {}

@@ -106,7 +106,7 @@ def _chars(page: pdfium.PdfPage, height: float, dx: float, dy: float) -> tuple[l
 def _matrix(obj) -> tuple[float, ...]:
     m = raw.FS_MATRIX()
     raw.FPDFPageObj_GetMatrix(obj, m)
-    return (round(m.a, 4), round(m.b, 4), round(m.c, 4), round(m.d, 4), round(m.e, 4), round(m.f, 4))
+    return tuple(decimal_of(v) for v in (m.a, m.b, m.c, m.d, m.e, m.f))
 
 
 def _compose(inner: tuple[float, ...], outer: tuple[float, ...]) -> tuple[float, ...]:
@@ -127,7 +127,7 @@ def _subpaths(obj, m: tuple[float, ...]) -> Iterator[list[tuple[float, float]]]:
     for k in range(raw.FPDFPath_CountSegments(obj)):
         seg = get_segment(obj, k)
         get_point(seg, x, y)
-        px, py = round(x.value, 4), round(y.value, 4)
+        px, py = round(x.value, 4), round(y.value, 4)  # decimal_of, inlined: the hottest loop of a page
         point = (px, py) if identity else (a * px + c * py + e, b * px + d * py + f)
         if points and get_type(seg) == moveto:
             yield points

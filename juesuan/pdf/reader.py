@@ -6,7 +6,7 @@ import io
 import os
 import re
 from bisect import bisect_left
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -220,13 +220,12 @@ def lines_of(page) -> list[Line]:
     return out
 
 
-def _pdfium_lines(data: bytes, index: int) -> list[Line]:
-    """Text of one page through pypdfium2, line by line (boxes approximate: the page width)."""
+def _pdfium_lines(pdf, index: int) -> list[Line]:
+    """Text of one page of an open pypdfium2 document, line by line (boxes approximate: the page width)."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(data)
+    page = pdf[index]
     try:
-        page = pdf[index]
         width, height = page.get_size()
         textpage = page.get_textpage()
         n = textpage.count_chars()
@@ -234,7 +233,7 @@ def _pdfium_lines(data: bytes, index: int) -> list[Line]:
         # glyphs without a Unicode map come out as their raw codes: nothing recovered
         text = "" if unmapped > n // 10 else textpage.get_text_range()
     finally:
-        pdf.close()
+        page.close()
     lines = [t.strip() for t in text.splitlines() if t.strip()]
     step = height / max(1, len(lines) + 1)
     return [Line(t, 0.0, step * i, width, step * (i + 1)) for i, t in enumerate(lines)]
@@ -265,9 +264,22 @@ def read_pages(
 
 
 def _read_plumber(data: bytes, label: str) -> Iterator[Page]:
-    with _open_plumber(data, label) as pdf:
-        for i, page in enumerate(pdf.pages):
-            yield _plumber_page(page, data, i)
+    import pypdfium2 as pdfium
+
+    opened: list = []  # the PDFium document for pages pdfminer cannot read, opened once if needed
+
+    def pdfium_doc():
+        if not opened:
+            opened.append(pdfium.PdfDocument(data))
+        return opened[0]
+
+    try:
+        with _open_plumber(data, label) as pdf:
+            for i, page in enumerate(pdf.pages):
+                yield _plumber_page(page, pdfium_doc, i)
+    finally:
+        for doc in opened:
+            doc.close()
 
 
 def _open_plumber(data: bytes, label: str):
@@ -296,7 +308,7 @@ def _read_pdfium(data: bytes, label: str) -> Iterator[Page]:
             page = read_page(pdf, i)
             if page is None:  # rotated, cropped, empty or unmapped: pdfminer's diagnosis
                 plumber = plumber or _open_plumber(data, label)
-                page = _plumber_page(plumber.pages[i], data, i)
+                page = _plumber_page(plumber.pages[i], lambda: pdf, i)
             yield page
     finally:
         pdf.close()
@@ -304,7 +316,8 @@ def _read_pdfium(data: bytes, label: str) -> Iterator[Page]:
             plumber.close()
 
 
-def _plumber_page(page, data: bytes, i: int) -> Page:
+def _plumber_page(page, pdfium_doc: Callable, i: int) -> Page:
+    """A page read by pdfminer; ``pdfium_doc()`` gives the open PDFium document to recover text from."""
     chars = page.chars
     layer = TextLayer.OK
     if not chars:
@@ -316,7 +329,7 @@ def _plumber_page(page, data: bytes, i: int) -> Page:
         lines = lines_of(page)
     else:
         # pdfminer saw no (usable) characters: ask pdfium before calling the page empty
-        grids, lines = [], _pdfium_lines(data, i)
+        grids, lines = [], _pdfium_lines(pdfium_doc(), i)
         if lines and not any(CID in ln.text for ln in lines):
             layer = TextLayer.RECOVERED
         elif layer is TextLayer.EMPTY and not page.images:
