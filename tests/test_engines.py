@@ -11,7 +11,7 @@ here), which makes them identical there too.
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLES, SHARED
+from conftest import SAMPLES, SHARED, require_shared
 from corpus_cache import corpus, documents
 from parsecheck import compare_with_truth
 
@@ -68,9 +68,7 @@ def test_engines_agree_on_the_samples(path):
 
 
 def test_engines_agree_on_the_real_pdfs():
-    real = sorted((SHARED / "real").glob("*.pdf"))
-    if not real:
-        pytest.skip(f"shared corpus not found at {SHARED}; skipping the real PDFs")
+    real = sorted(require_shared(SHARED / "real").glob("*.pdf"))
     found = {p.name: differences(p) for p in real}
     assert found == {p.name: [] for p in real}
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from conftest import SAMPLES, SEED_PDF, SHARED
+from conftest import SAMPLES, SEED_PDF, SHARED, require_shared
 from corpus_cache import corpus, documents
 
 from juesuan.parse import parse_document
@@ -89,9 +89,7 @@ def test_mutating_one_printed_number_is_detected_in_every_generated_document():
 
 
 def test_real_documents_pass_every_check_with_their_rounding_tails_recorded():
-    real = SHARED / "real"
-    if not real.exists():
-        pytest.skip(f"shared corpus not found at {SHARED}; skipping reference-document tests")
+    real = require_shared(SHARED / "real")
     putuo = parse_document(real / "sh_putuo_caizhengju_2024_final.pdf").checks_frame()
     foshan = parse_document(real / "foshan_guidaojiaotongju_2019_final.pdf").checks_frame()
     assert putuo.passed.all() and foshan.passed.all()
@@ -101,6 +99,13 @@ def test_real_documents_pass_every_check_with_their_rounding_tails_recorded():
     # FS19 income rows sum to 1668.15 against 本年收入合计 1668.14 (I1): a 0.01 tail
     i1 = foshan[foshan.check_id == "I1"].iloc[0]
     assert abs(i1.difference) == Decimal("100.00")
+    # 国家信访局 2024: its five 类 rows sum to 14,572.54 against 本年支出合计 14,572.53 (I2), and the
+    # 三公 决算数 items to 46.20 against 合计 46.21 (I16b): 0.01 tails its own footnote warns of, read by hand
+    central = parse_document(real / "guojia_xinfangju_2024_final.pdf").checks_frame()
+    assert central.passed.all()
+    for rule in ("I2", "I16b"):
+        tail = central[central.check_id == rule].iloc[0]
+        assert abs(tail.difference) == Decimal("100.00"), rule
 
 
 def test_a_missing_table_is_a_failed_check():

@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import SAMPLES, SHARED, facts_per_source
+from conftest import SAMPLES, SHARED, facts_per_source, require_shared
 from typer.testing import CliRunner
 
 from juesuan.cli import app
@@ -147,9 +147,7 @@ def test_a_new_file_for_the_same_department_and_year_supersedes_and_keeps_histor
 
 @pytest.fixture(scope="module")
 def real_outcomes(tmp_path_factory):
-    real = SHARED / "real"
-    if not real.exists():
-        pytest.skip(f"shared corpus not found at {SHARED}; skipping reference-document tests")
+    real = require_shared(SHARED / "real")
     path = tmp_path_factory.mktemp("real") / "w.duckdb"
     return path, {Path(o.path).name: o for o in ingest([real], path)}
 
@@ -158,6 +156,7 @@ def test_real_documents_load_or_are_quarantined_with_a_reason(real_outcomes):
     path, outcomes = real_outcomes
     assert outcomes["sh_putuo_caizhengju_2024_final.pdf"].status == "loaded"
     assert outcomes["foshan_guidaojiaotongju_2019_final.pdf"].status == "loaded"
+    assert outcomes["guojia_xinfangju_2024_final.pdf"].status == "loaded"
     assert "budget" in outcomes["sh_putuo_caizhengju_2025_budget_dept.pdf"].reason
     assert "budget" in outcomes["jiangsu_jianchayuan_2018_budget_dept.pdf"].reason
     assert "template" in outcomes["sh_template_dept_final_2024_attachment2.pdf"].reason

@@ -23,12 +23,6 @@ KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部�
 YEAR = re.compile(r"(20\d{2})(?:年度?)?")
 NOTE = re.compile(r"^(?:注|说明|备注)[:：]")
 PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
-SICHUAN_ONLY = {
-    "fiscal_expenditure_detail",
-    "gpb_expenditure_detail",
-    "gpb_project_expenditure",
-    "state_capital_expenditure",
-}
 PARSER_VERSION = f"juesuan-{__version__}"
 YEAR_MENTIONS = (  # places where a document names its own fiscal year (not 与2022年度相比)
     ("date", re.compile(r"截至(20\d{2})年12月31日")),
@@ -337,14 +331,7 @@ def mentions_of(pages: list[Page]) -> list[Mention]:
 
 
 def family_of(tables: list[ParsedTable]) -> str | None:
-    codes = {t.table_code for t in tables}
-    if not codes:
-        return None
-    if codes & SICHUAN_ONLY:
-        return "sichuan13"
-    if "state_capital" in codes:
-        return "mof9"
-    return "older8"
+    return load_catalogue().family_of({t.table_code for t in tables})
 
 
 def parse_document(

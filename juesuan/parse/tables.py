@@ -17,36 +17,39 @@ from functools import cache
 from juesuan.parse.numbers import looks_like_amount, parse_amount, to_yuan
 from juesuan.pdf import Grid, GridCell
 from juesuan.reference import function_classes, load_catalogue, normalize_name
-from juesuan.reference.catalogue import ColumnNode, TableSpec
+from juesuan.reference.catalogue import ColumnNode, Side, TableSpec
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
-STRUCTURE_WORDS = {
-    "项目",
-    "科目名称",
-    "科目编码",
-    "功能分类科目编码",
-    "支出功能分类科目编码",
-    "经济分类科目编码",
-    "功能分类",
-    "经济分类",
-    "支出功能分类",
-    "类",
-    "款",
-    "项",
-    "行次",
-    "栏次",
-    "收入",
-    "支出",
-    "金额",
-    "决算数",
-    "预算数",
-    "财政拨款“三公”经费",
-    "财政拨款三公经费",
-    "编码",
-    "科目",
-}
-CODE_PART_WORDS = {"类", "款", "项"}
+
+
+@dataclass(frozen=True)
+class Words:
+    """The catalogue's header words in compared form (see ``header_words`` in catalogue.yaml)."""
+
+    code: frozenset[str]
+    code_part: frozenset[str]
+    name: frozenset[str]
+    lineno: frozenset[str]
+    column_number: frozenset[str]
+    ignorable: frozenset[str]  # dropped from a header path before it is matched against a column tree
+
+
+@cache
+def words() -> Words:
+    hw = load_catalogue().header_words
+
+    def n(ws: frozenset[str]) -> frozenset[str]:
+        return frozenset(norm(w) for w in ws)
+
+    return Words(
+        code=n(hw.code),
+        code_part=n(hw.code_part),
+        name=n(hw.name),
+        lineno=n(hw.lineno),
+        column_number=n(hw.column_number),
+        ignorable=n(hw.all - hw.measure_words),
+    )
 
 
 def squash(text: str) -> str:
@@ -61,11 +64,11 @@ def norm(text: str) -> str:
 
 @cache
 def header_vocabulary() -> frozenset[str]:
-    words = {norm(w) for w in STRUCTURE_WORDS}
+    vocabulary = {norm(w) for w in load_catalogue().header_words.all}
     cat = load_catalogue()
 
     def walk(node: ColumnNode) -> None:
-        words.update(norm(label) for label in node.labels)
+        vocabulary.update(norm(label) for label in node.labels)
         for child in node.children:
             walk(child)
 
@@ -73,10 +76,10 @@ def header_vocabulary() -> frozenset[str]:
         for node in table.columns:
             walk(node)
         for side in table.sides:
-            words.update(norm(label) for label in side.labels)
+            vocabulary.update(norm(label) for label in side.labels)
             for node in side.columns:
                 walk(node)
-    return frozenset(words)
+    return frozenset(vocabulary)
 
 
 @cache
@@ -175,7 +178,9 @@ def header_rows(grid: Grid, known: set[tuple[str, ...]] | None = None) -> tuple[
         non_empty = [t for t in texts if t]
         if not non_empty:
             continue
-        if "栏次" in texts or all(t.isdigit() and len(t) <= 2 for t in non_empty):
+        if any(norm(t) in words().column_number for t in texts) or all(
+            t.isdigit() and len(t) <= 2 for t in non_empty
+        ):
             lanci.append(r)
             continue
         if known is not None:
@@ -192,7 +197,7 @@ def header_rows(grid: Grid, known: set[tuple[str, ...]] | None = None) -> tuple[
             return heads, lanci, r
         if all(is_header_text(t) for t in non_empty):
             heads.append(r)
-            seen_structure = seen_structure or any(norm(t) in ("项目", "科目名称") for t in non_empty)
+            seen_structure = seen_structure or any(norm(t) in words().name for t in non_empty)
             continue
         return heads, lanci, r
     return heads, lanci, grid.n_rows
@@ -212,23 +217,21 @@ def column_paths(grid: Grid, heads: list[int], first_data: int) -> list[list[str
     if first_data < grid.n_rows:
         for c in range(grid.n_cols):
             cell = grid.at(first_data, c)
-            if cell is not None and cell.row0 == first_data and norm(cell.text) in CODE_PART_WORDS:
+            if cell is not None and cell.row0 == first_data and norm(cell.text) in words().code_part:
                 paths[c].append(squash(cell.text))
     return paths
 
 
 def classify(paths: list[list[str]], grid: Grid, first_data: int) -> list[Column]:
+    w = words()
     columns = []
     for i, path in enumerate(paths):
         keys = [norm(p) for p in path]
-        joined = "".join(keys)
-        if "行次" in keys:
+        if any(k in w.lineno for k in keys):
             kind = "lineno"
-        elif "编码" in joined or (keys and keys[-1] in CODE_PART_WORDS):
+        elif any(k.endswith(tuple(w.code)) for k in keys) or (keys and keys[-1] in w.code_part):
             kind = "code"
-        elif (keys and keys[-1] in ("科目名称", "项目", "科目")) or (
-            not path and _mostly_text(grid, i, first_data)
-        ):
+        elif (keys and keys[-1] in w.name) or (not path and _mostly_text(grid, i, first_data)):
             kind = "name"
         else:
             kind = "value"
@@ -259,9 +262,14 @@ def resolve_measures(spec: TableSpec, columns: list[Column], n_sides: int, year:
     for col in columns:
         if col.kind != "value":
             continue
+        named = _side_named(spec, col.path)
         if spec.two_sided and n_sides == len(spec.sides):
             trees = spec.sides[col.side].columns
             side_labels = {norm(label) for label in spec.sides[col.side].labels}
+        elif spec.two_sided and named is not None:
+            # more panes than sides (central 基本支出: 人员经费 | 公用经费 | 公用经费): the pane's header says
+            trees = named.columns
+            side_labels = {norm(label) for s in spec.sides for label in s.labels}
         elif spec.two_sided:
             trees = tuple(c for s in spec.sides for c in s.columns)
             side_labels = {norm(label) for s in spec.sides for label in s.labels}
@@ -273,10 +281,16 @@ def resolve_measures(spec: TableSpec, columns: list[Column], n_sides: int, year:
     return unresolved
 
 
+def _side_named(spec: TableSpec, path: list[str]) -> Side | None:
+    """The one side of a two-sided table whose label heads the column's header path, if any."""
+    keys = {norm(p) for p in path}
+    named = [s for s in spec.sides if keys & {norm(label) for label in s.labels}]
+    return named[0] if len(named) == 1 else None
+
+
 def match_measure(trees: tuple[ColumnNode, ...], path: list[str], year: int) -> str | None:
     """The leaf whose node labels cover the printed path, in any order; the best-covering leaf wins."""
-    ignorable = {norm(w) for w in STRUCTURE_WORDS if w not in ("金额", "决算数", "预算数", "类", "款", "项")}
-    printed = [p for p in path if p not in ignorable]
+    printed = [p for p in path if p not in words().ignorable]
     best, best_score = None, 0
     for tree in trees:
         for nodes, leaf in tree.leaves():
@@ -339,7 +353,7 @@ def read_grid(
             code, label = row_identity(side_cols, cells, grid, r, state, side, spec, year)
             if has_labels and not code and not label:
                 continue
-            if norm(label) in CODE_PART_WORDS:
+            if norm(label) in words().code_part:
                 continue
             for col in (c for c in value_cols if c.side == side):
                 cell = cells.get(col.index) or grid.at(r, col.index)

@@ -57,12 +57,14 @@ class _Surface:
 
 
 def _chars(page: pdfium.PdfPage, height: float, dx: float, dy: float) -> tuple[list[dict], bool]:
-    """Characters as pdfminer would give them; the flag says whether PDFium met unmapped glyphs."""
+    """Characters as pdfminer would give them; the flag says the page is not ours to read (more than a
+    tenth of the glyphs unmapped, or glyphs drawn skewed or rotated)."""
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
         n = raw.FPDFText_CountChars(tp)
         rect = raw.FS_RECTF()
+        matrix = raw.FS_MATRIX()
         ox, oy = ctypes.c_double(), ctypes.c_double()
         out: list[dict] = []
         unmapped = 0
@@ -77,7 +79,12 @@ def _chars(page: pdfium.PdfPage, height: float, dx: float, dy: float) -> tuple[l
                 continue
             raw.FPDFText_GetLooseCharBox(tp, i, rect)
             raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
-            size = raw.FPDFText_GetFontSize(tp, i)
+            raw.FPDFText_GetMatrix(tp, i, matrix)
+            if matrix.b or matrix.c:
+                return [], True  # skewed or rotated glyphs: pdfminer's geometry, not ours
+            # the em size as printed: the font size scaled by the text matrix and CTM (WPS writes
+            # a nominal 281 pt scaled by 0.05), which is what pdfminer calls a character's size
+            size = raw.FPDFText_GetFontSize(tp, i) * abs(matrix.d)
             x0 = round(ox.value - dx, 3)
             x1 = round(rect.right - dx, 3)
             y0 = round(rect.bottom - dy, 3)
@@ -202,8 +209,8 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> Page | None:
             return None
         left, bottom, right, top = (decimal_of(v) for v in page.get_mediabox())
         width, height = right - left, top - bottom
-        chars, unmapped = _chars(page, height, left, bottom)
-        if not chars or unmapped or any(CID in c["text"] for c in chars):
+        chars, doubtful = _chars(page, height, left, bottom)
+        if not chars or doubtful or any(CID in c["text"] for c in chars):
             return None
         raw_page = page.raw
         count = raw.FPDFPage_CountObjects(raw_page)

@@ -19,6 +19,7 @@ class ColumnNode:
     measure: str | None = None
     children: tuple[ColumnNode, ...] = ()
     from_year: int | None = None
+    optional: bool = False  # a group header some producers print, others omit (本年支出 over 小计|基本|项目)
 
     @property
     def label(self) -> str:
@@ -92,6 +93,23 @@ class SummaryRow:
 
 
 @dataclass(frozen=True)
+class HeaderWords:
+    """Header-block words that are not measures (catalogue ``header_words``), in printed form."""
+
+    code: frozenset[str]
+    code_part: frozenset[str]
+    name: frozenset[str]
+    lineno: frozenset[str]
+    column_number: frozenset[str]
+    structure: frozenset[str]
+    measure_words: frozenset[str]
+
+    @property
+    def all(self) -> frozenset[str]:
+        return self.code | self.code_part | self.name | self.lineno | self.column_number | self.structure
+
+
+@dataclass(frozen=True)
 class Identity:
     id: str
     tables: tuple[str, ...]
@@ -136,10 +154,21 @@ class Catalogue:
     tolerance_per_term: Decimal
     tolerance_minimum: Decimal
     narrative_subjects: dict[str, NarrativeSubject]
+    header_words: HeaderWords
     raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
 
     def table(self, table_id: str) -> TableSpec:
         return self.tables[table_id]
+
+    def family_of(self, table_ids: set[str]) -> str | None:
+        """The family whose table list explains the tables found best: most of them in its list, then
+        fewest of its tables missing (a document with a table deleted still belongs to its family)."""
+        if not table_ids:
+            return None
+        return max(
+            self.families.values(),
+            key=lambda f: (len(table_ids & set(f.tables)), -len(set(f.tables) - table_ids)),
+        ).id
 
     def family_tables(self, family: str) -> list[TableSpec]:
         return [self.tables[t] for t in self.families[family].tables]
@@ -164,6 +193,7 @@ def _column(node: dict[str, Any]) -> ColumnNode:
         measure=node.get("measure"),
         children=tuple(_column(c) for c in node.get("children", [])),
         from_year=node.get("from_year"),
+        optional=bool(node.get("optional", False)),
     )
 
 
@@ -226,5 +256,6 @@ def load_catalogue() -> Catalogue:
             )
             for k, v in raw["narrative_subjects"].items()
         },
+        header_words=HeaderWords(**{k: frozenset(v) for k, v in raw["header_words"].items()}),
         raw=raw,
     )

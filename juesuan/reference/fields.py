@@ -68,6 +68,8 @@ def _enum(spec: dict) -> tuple[str, ...] | None:
         return tuple(load_catalogue().tables)
     if source == "catalogue_measures":
         return tuple(load_catalogue().measures)
+    if source == "catalogue_families":
+        return tuple(load_catalogue().families)
     return tuple(spec["enum"]) if "enum" in spec else None
 
 

@@ -50,6 +50,7 @@ class Style:
     percent_places: int = 2
     charts: bool = False  # Sichuan: charts whose data labels leak into the text
     summary_classes: str = "classes24"
+    group_headers: bool = False  # print the catalogue's optional group headers (本年支出 over 小计|基本|项目)
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -170,6 +170,10 @@ class TableBuilder:
         def walk(node: ColumnNode, depth: int) -> None:
             if not node.applies_to(self.year):
                 return
+            if node.optional and not self.style.group_headers:
+                for child in node.children:
+                    walk(child, depth)
+                return
             start = len(columns)
             if node.children:
                 for child in node.children:
