@@ -12,7 +12,8 @@ import pandas as pd
 
 from juesuan import __version__
 from juesuan.parse.narrative import NarrativeFigure, read_narrative
-from juesuan.parse.tables import GridRead, RowState, TableFact, read_grid, squash
+from juesuan.parse.numbers import looks_like_amount
+from juesuan.parse.tables import GridRead, ParseWarning, RowState, TableFact, read_grid, squash
 from juesuan.parse.titles import match_title
 from juesuan.pdf import Grid, Line, Page, TextLayer, read_pages
 from juesuan.reference import department_id, load_catalogue, region_of
@@ -22,6 +23,10 @@ DEPARTMENT_LINE = re.compile(r"(?:预算主管部门|编制单位|部门|单位�
 KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(决算|预算)")
 YEAR = re.compile(r"(20\d{2})(?:年度?)?")
 NOTE = re.compile(r"^(?:注|说明|备注)[:：]")
+TOC_HEADING = "目录"
+TOC_LEADER = re.compile(r"[.．·…\s-]*\d*$")  # dot leaders and the page number of a 目录 entry
+TOC_MAX_PAGES = 3
+TOC_LINE_MAX = 48  # a 目录 page holds headings, not paragraphs
 PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
 PARSER_VERSION = f"juesuan-{__version__}"
 YEAR_MENTIONS = (  # places where a document names its own fiscal year (not 与2022年度相比)
@@ -88,18 +93,25 @@ class ParsedDocument:
     text_layers: dict[str, int]
     placeholders: list[NarrativeFigure] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
+    page_layers: dict[int, str] = field(default_factory=dict)  # page → its text layer (TextLayer values)
+    listed: dict[str, int] = field(default_factory=dict)  # table id → the 目录 page that lists it
+    unidentified: list[tuple[int, str, int]] = field(default_factory=list)  # (page, title, amounts)
+
+    def _pages_in(self, *layers: TextLayer) -> list[int]:
+        wanted = {layer.value for layer in layers}
+        return [n for n, layer in self.page_layers.items() if layer in wanted]
 
     @property
     def needs_ocr(self) -> bool:
-        return (
-            self.text_layers.get(TextLayer.EMPTY.value, 0) + self.text_layers.get(TextLayer.CID.value, 0) > 0
-        )
+        """No table could be read and some page has no usable text: the tables may be on those pages.
+        A document whose tables were read loads, its unreadable pages failed checks (P1)."""
+        return not self.tables and bool(self._pages_in(TextLayer.EMPTY, TextLayer.CID))
 
     @property
     def tables_unreadable(self) -> bool:
-        """Some page's text came only through pypdfium2: its tables could not be read as grids."""
-        return self.text_layers.get(TextLayer.RECOVERED.value, 0) > 0
+        """No table read, and some page's text came only through pypdfium2 (no grids from it)."""
+        return not self.tables and bool(self._pages_in(TextLayer.RECOVERED))
 
     def facts(self) -> list[TableFact]:
         return [f for t in self.tables for f in t.facts]
@@ -153,6 +165,12 @@ class ParsedDocument:
     def checks_frame(self) -> pd.DataFrame:
         """The document's reconciliation (identities, table presence, narrative ↔ tables, placeholders)."""
         from juesuan.reconcile import reconcile
+        from juesuan.reconcile.reading import (
+            listed_tables,
+            parser_warnings,
+            unidentified_grids,
+            unreadable_pages,
+        )
 
         placeholders = pd.DataFrame(
             [{"document_id": self.document_id, **p.as_row()} for p in self.placeholders]
@@ -166,7 +184,16 @@ class ParsedDocument:
             placeholders,
         )
         consistency = consistency_checks(self)
-        return pd.concat([checks, consistency], ignore_index=True) if not consistency.empty else checks
+        reading = pd.DataFrame(
+            unreadable_pages(self.page_layers)
+            + listed_tables(self.listed, {t.table_code for t in self.tables})
+            + unidentified_grids(self.unidentified)
+            + parser_warnings((w.page, w.table, w.message) for w in self.warnings)
+        )
+        if not reading.empty:
+            reading.insert(0, "document_id", self.document_id)
+        frames = [f for f in (checks, consistency, reading) if not f.empty]
+        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else checks
 
     def figures_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"document_id": self.document_id, **f.as_row()} for f in self.figures])
@@ -266,7 +293,14 @@ def find_title(
     return None
 
 
-def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> list[ParsedTable]:
+def read_tables(
+    pages: list[Page],
+    identity: Identity,
+    warnings: list[ParseWarning],
+    unidentified: list[tuple[int, str, int]] | None = None,
+) -> list[ParsedTable]:
+    """Every catalogue table, stitched across pages. A grid with amounts that is neither titled as a
+    catalogue table nor continues one is identified by its header, or recorded in ``unidentified``."""
     catalogue = load_catalogue()
     tables: list[ParsedTable] = []
     current: ParsedTable | None = None
@@ -287,8 +321,29 @@ def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> l
                 if page.number not in current.pages:
                     current.pages.append(page.number)
             else:
-                previous_bottom = grid.bottom
-                continue
+                amounts = _amounts(grid)
+                if amounts >= MIN_AMOUNTS:
+                    caption = _caption(page.lines, previous_bottom, grid.top)
+                    known = {t.table_code for t in tables}
+                    table_id = identify_by_content(grid, caption, page.number, unit or "万元", year, known)
+                    if table_id is None:
+                        if unidentified is not None:
+                            unidentified.append((page.number, caption, amounts))
+                        previous_bottom = grid.bottom
+                        continue
+                    warnings.append(
+                        ParseWarning(page.number, table_id, "identified by its header, not a title")
+                    )
+                    current = ParsedTable(
+                        table_code=table_id,
+                        title=catalogue.table(table_id).title,
+                        unit=unit or "万元",
+                        pages=[page.number],
+                    )
+                    tables.append(current)
+                else:
+                    previous_bottom = grid.bottom
+                    continue
             spec = catalogue.table(current.table_code)
             read: GridRead = read_grid(
                 grid, spec, squash(current.title), page.number, current.unit, year, current.state
@@ -299,6 +354,72 @@ def read_tables(pages: list[Page], identity: Identity, warnings: list[str]) -> l
             current.notes += _notes(page.lines, grid)
             previous_bottom = grid.bottom
     return tables
+
+
+CAPTION_MAX = 40
+LABEL_ONLY = re.compile(r"(?:公开\d+表|表\d+|附表\d*)")
+MIN_AMOUNTS = 2  # a grid with fewer amounts is a box or a form, not a table of figures
+
+
+def _amounts(grid: Grid) -> int:
+    """Cells that print an amount (a decimal or thousands-separated figure; not a 栏次 number)."""
+    return sum(
+        1
+        for c in grid.cells
+        if c.text and looks_like_amount(c.text) and ("." in c.text or "," in c.text or len(c.text) > 3)
+    )
+
+
+def _caption(lines: list[Line], top: float, bottom: float) -> str:
+    """The nearest line above a grid that reads like a table's title (short, naming a 表), or ''."""
+    above = sorted(
+        (ln for ln in lines if top - 1 <= ln.top and ln.bottom <= bottom + 1), key=lambda ln: -ln.bottom
+    )
+    for ln in above:
+        text = ln.squashed
+        if (
+            "表" in text
+            and len(text) <= CAPTION_MAX
+            and not UNIT.search(text)
+            and not LABEL_ONLY.fullmatch(text)
+        ):
+            return text
+    return ""
+
+
+def identify_by_content(
+    grid: Grid, caption: str, page: int, unit: str, year: int, known: set[str]
+) -> str | None:
+    """The one catalogue table (not yet found in the document) whose column tree names every value column
+    of the grid and which yields facts from it; None when no table or more than one fits."""
+    fits = []
+    for spec in load_catalogue().tables.values():
+        if spec.id in known:
+            continue
+        read = read_grid(grid, spec, caption, page, unit, year, RowState())
+        if read.facts and not read.warnings and all(c.measure for c in read.columns if c.kind == "value"):
+            fits.append(spec.id)
+    return fits[0] if len(fits) == 1 else None
+
+
+def table_of_contents(pages: list[Page], department: str | None) -> dict[str, int]:
+    """Table id → page, for every catalogue table the document's own 目录 lists."""
+    listed: dict[str, int] = {}
+    start = next(
+        (i for i, p in enumerate(pages[:8]) if any(ln.squashed == TOC_HEADING for ln in p.lines[:4])), None
+    )
+    if start is None:
+        return listed
+    for page in pages[start : start + TOC_MAX_PAGES]:
+        if page.grids or (
+            page is not pages[start] and any(len(ln.squashed) > TOC_LINE_MAX for ln in page.lines)
+        ):
+            break
+        for ln in page.lines:
+            table_id = match_title(TOC_LEADER.sub("", ln.text), department)
+            if table_id:
+                listed.setdefault(table_id, page.number)
+    return listed
 
 
 def _unit(lines: list[Line], top: float, bottom: float) -> str | None:
@@ -340,7 +461,7 @@ def parse_document(
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
     label = name or (Path(source).name if not isinstance(source, bytes) else "<bytes>")
     pages = list(read_pages(data, label, engine))
-    warnings: list[str] = []
+    warnings: list[ParseWarning] = []
     identity = identify(pages)
     layers: dict[str, int] = {}
     for p in pages:
@@ -348,12 +469,15 @@ def parse_document(
     tables: list[ParsedTable] = []
     figures: list[NarrativeFigure] = []
     placeholders: list[NarrativeFigure] = []
+    unidentified: list[tuple[int, str, int]] = []
+    listed: dict[str, int] = {}
     if identity.doc_kind == "final" and not identity.is_template:
-        tables = read_tables(pages, identity, warnings)
+        tables = read_tables(pages, identity, warnings, unidentified)
+        listed = table_of_contents(pages, identity.department_name)
         table_pages = {n for t in tables for n in t.pages}
         figures, placeholders = read_narrative([p for p in pages if p.number not in table_pages], identity)
     if identity.fiscal_year is None:
-        warnings.append(f"{label}: no fiscal year found on the first pages")
+        warnings.append(ParseWarning(None, None, f"{label}: no fiscal year found on the first pages"))
     return ParsedDocument(
         source=label,
         document_id=hashlib.sha256(data).hexdigest(),
@@ -366,4 +490,7 @@ def parse_document(
         placeholders=placeholders,
         mentions=mentions_of(pages) if tables else [],
         warnings=warnings,
+        page_layers={p.number: p.text_layer.value for p in pages},
+        listed=listed,
+        unidentified=unidentified,
     )

@@ -136,6 +136,19 @@ class TableFact:
         return (self.table_code, self.side, self.row_code or self.row_label, self.column_label)
 
 
+@dataclass(frozen=True)
+class ParseWarning:
+    """A cell or header the parser could not read as the catalogue expects: kept and reported (check W1)."""
+
+    page: int | None
+    table: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = " ".join(x for x in (f"p{self.page}" if self.page else "", self.table or "") if x)
+        return f"{where}: {self.message}" if where else self.message
+
+
 @dataclass
 class GridRead:
     """What one grid on one page yielded."""
@@ -143,7 +156,7 @@ class GridRead:
     columns: list[Column]
     facts: list[TableFact] = field(default_factory=list)
     data_rows: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[ParseWarning] = field(default_factory=list)
 
 
 def is_header_text(text: str) -> bool:
@@ -338,7 +351,7 @@ def read_grid(
     read = GridRead(columns=columns)
     unresolved = resolve_measures(spec, columns, n_sides, year)
     if unresolved:
-        read.warnings.append(f"p{page} {spec.id}: headers naming no measure: {unresolved}")
+        read.warnings.append(ParseWarning(page, spec.id, f"headers naming no measure: {unresolved}"))
     if not continued:
         state.columns = columns
         state.header_texts = {tuple(norm(t) for t in row_texts(grid, r)) for r in heads}
@@ -361,9 +374,8 @@ def read_grid(
                     continue
                 amount = parse_amount(cell.text)
                 if amount.value is None:
-                    read.warnings.append(
-                        f"p{page} {spec.id}: {label or code}/{col.label}: not a number {cell.text!r}"
-                    )
+                    where = f"{label or code}/{col.label}"
+                    read.warnings.append(ParseWarning(page, spec.id, f"{where}: not a number {cell.text!r}"))
                     continue
                 read.facts.append(
                     TableFact(

@@ -1,0 +1,126 @@
+"""What the parser cannot read is a failed check with its page, never a silent gap (issue #11 points 4, 5).
+
+The inputs are real: 国家信访局 2024 from ../shared/corpus/real, altered with PDFium the way real files are
+(a scanned page bound into a digital document; a table page missing from a re-exported file).
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from conftest import SHARED, require_shared
+from PIL import Image, ImageDraw
+
+from juesuan.ingest import ingest
+from juesuan.parse import parse_document
+
+GUOJIA = SHARED / "real" / "guojia_xinfangju_2024_final.pdf"
+CENTRAL_TABLES = 9
+
+
+def _save(pdf: pdfium.PdfDocument) -> bytes:
+    buffer = io.BytesIO()
+    pdf.save(buffer)
+    return buffer.getvalue()
+
+
+def with_image_page(source: Path, after: int) -> bytes:
+    """The PDF with an image-only page (a photographed, stamped form) inserted after page ``after``."""
+    pdf = pdfium.PdfDocument(source)
+    width, height = pdf[0].get_size()
+    page = pdf.new_page(width, height, index=after)
+    picture = Image.new("RGB", (400, 560), "white")
+    draw = ImageDraw.Draw(picture)
+    for y in range(40, 520, 24):
+        draw.line((30, y, 370, y), fill=(90, 90, 90), width=2)
+    draw.ellipse((250, 380, 360, 490), outline=(200, 0, 0), width=6)
+    image = pdfium.PdfImage.new(pdf)
+    image.set_bitmap(pdfium.PdfBitmap.from_pil(picture))
+    image.set_matrix(pdfium.PdfMatrix().scale(width, height))
+    page.insert_obj(image)
+    page.gen_content()
+    return _save(pdf)
+
+
+def without_page(source: Path, number: int) -> bytes:
+    pdf = pdfium.PdfDocument(source)
+    pdf.del_page(number - 1)
+    return _save(pdf)
+
+
+@pytest.fixture(scope="module")
+def original():
+    return parse_document(require_shared(GUOJIA))
+
+
+def test_the_real_central_document_lists_its_tables_and_every_listed_table_is_found(original):
+    assert len(original.listed) == CENTRAL_TABLES
+    assert set(original.listed) == {t.table_code for t in original.tables}
+    checks = original.checks_frame()
+    t2 = checks[checks.check_id == "T2"]
+    assert len(t2) == CENTRAL_TABLES and t2.passed.all()
+    assert (checks[checks.check_id == "P1"]).empty
+
+
+def test_a_missing_table_page_fails_the_table_of_contents_check(original):
+    # page 9 holds 支出决算表 (公开03表) alone
+    doc = parse_document(without_page(GUOJIA, 9), name="guojia-without-p9.pdf")
+    assert "expenditure" not in {t.table_code for t in doc.tables}
+    checks = doc.checks_frame()
+    failed = checks[~checks.passed & checks.check_id.isin(["T1", "T2"])]
+    assert sorted(zip(failed.check_id, failed.subject, strict=True)) == [
+        ("T1", "expenditure"),
+        ("T2", "expenditure"),
+    ]
+    assert list(failed[failed.check_id == "T2"].pages.iloc[0]) == [2]  # the 目录 page that lists it
+
+
+def test_an_image_page_inside_a_digital_document_is_recorded_and_everything_else_loads(original, tmp_path):
+    path = tmp_path / "guojia-with-a-scanned-page.pdf"
+    path.write_bytes(with_image_page(GUOJIA, after=3))  # the new page 4, inside 概况
+    doc = parse_document(path)
+    assert doc.page_layers[4] == "empty" and not doc.needs_ocr
+
+    def shifted(f):
+        return (
+            f.table_code,
+            f.row_code or f.row_label,
+            f.column_label,
+            f.amount_yuan,
+            f.raw_text,
+            f.page - 1,
+        )
+
+    assert sorted(map(shifted, doc.facts())) == sorted(
+        (f.table_code, f.row_code or f.row_label, f.column_label, f.amount_yuan, f.raw_text, f.page)
+        for f in original.facts()
+    )
+    checks = doc.checks_frame()
+    p1 = checks[checks.check_id == "P1"]
+    assert list(p1.subject) == ["page/4"] and not p1.passed.any() and list(p1.pages.iloc[0]) == [4]
+
+    outcome = ingest([path], tmp_path / "w.duckdb")[0]
+    assert (outcome.status, outcome.facts) == ("loaded", len(original.facts()))
+
+
+def test_a_document_of_scanned_pages_only_still_needs_ocr(tmp_path):
+    pdf = pdfium.PdfDocument(with_image_page(require_shared(GUOJIA), after=0))
+    for _ in range(len(pdf) - 2):
+        pdf.del_page(2)  # keep the cover and the inserted scan
+    path = tmp_path / "cover-and-scan.pdf"
+    path.write_bytes(_save(pdf))
+    outcome = ingest([path], tmp_path / "w.duckdb")[0]
+    assert outcome.status == "quarantined" and outcome.reason.startswith("needs_ocr")
+
+
+def test_grids_with_amounts_that_are_no_catalogue_table_are_reported_with_their_pages(original):
+    # 国家信访局 binds its 项目支出绩效自评表 (pages 30-35) and an evaluation's score table (p. 48)
+    checks = original.checks_frame()
+    u1 = checks[checks.check_id == "U1"]
+    pages = sorted(p for ps in u1.pages for p in ps)
+    assert {30, 32, 34, 35, 48} <= set(pages)
+    assert (u1.severity == "warning").all() and not u1.passed.any()
+    assert u1.description.str.contains("绩效自评表").sum() == 4
