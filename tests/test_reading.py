@@ -7,6 +7,7 @@ The inputs are real: 国家信访局 2024 from ../shared/corpus/real, altered wi
 from __future__ import annotations
 
 import io
+from decimal import Decimal
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -124,3 +125,51 @@ def test_grids_with_amounts_that_are_no_catalogue_table_are_reported_with_their_
     assert {30, 32, 34, 35, 48} <= set(pages)
     assert (u1.severity == "warning").all() and not u1.passed.any()
     assert u1.description.str.contains("绩效自评表").sum() == 4
+
+
+def with_second_set(source: Path, first: int, last: int) -> bytes:
+    """The PDF with its table pages bound in again after the last page (a 本级 set after the 汇总 set)."""
+    pdf = pdfium.PdfDocument(source)
+    pdf.import_pages(pdfium.PdfDocument(source), pages=list(range(first - 1, last)))
+    return _save(pdf)
+
+
+def test_a_second_set_of_tables_is_a_second_scope_not_an_invalid_document(original, tmp_path):
+    path = tmp_path / "guojia-two-sets.pdf"
+    path.write_bytes(with_second_set(GUOJIA, 7, 15))
+    doc = parse_document(path)
+    scopes = {}
+    for t in doc.tables:
+        scopes.setdefault(t.scope, []).append(t.table_code)
+    assert scopes == {
+        "": [t.table_code for t in original.tables],
+        "set2": [t.table_code for t in original.tables],
+    }
+
+    def cells(scope, shift):
+        return sorted(
+            (f.table_code, f.row_code or f.row_label, f.column_label, f.amount_yuan, f.page - shift)
+            for f in doc.facts()
+            if f.scope == scope
+        )
+
+    first = sorted(
+        (f.table_code, f.row_code or f.row_label, f.column_label, f.amount_yuan, f.page)
+        for f in original.facts()
+    )
+    assert cells("", 0) == first and cells("set2", 50 - 6) == first
+    checks = doc.checks_frame()
+    second = checks[checks.subject.str.startswith("set2:")]
+    assert len(second) > 100 and second[second.severity == "error"].passed.all()
+
+    outcome = ingest([path], tmp_path / "w.duckdb")[0]
+    assert (outcome.status, outcome.facts) == ("loaded", 2 * len(original.facts()))
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    by_scope = dict(con.execute("SELECT table_scope, count(*) FROM facts GROUP BY 1").fetchall())
+    # the analyst views read the first set: no double counting
+    total = con.execute("SELECT total_expenditure FROM summary").fetchall()
+    con.close()
+    assert by_scope == {"": len(original.facts()), "set2": len(original.facts())}
+    assert total == [(Decimal("145725300.00"),)]

@@ -14,7 +14,7 @@ from juesuan import __version__
 from juesuan.parse.narrative import NarrativeFigure, read_narrative
 from juesuan.parse.numbers import looks_like_amount
 from juesuan.parse.tables import GridRead, ParseWarning, RowState, TableFact, read_grid, squash
-from juesuan.parse.titles import match_title
+from juesuan.parse.titles import match_title, qualifier
 from juesuan.pdf import Grid, Line, Page, TextLayer, read_pages
 from juesuan.reference import department_id, load_catalogue, region_of
 
@@ -53,6 +53,7 @@ class ParsedTable:
     unit: str
     pages: list[int]
     facts: list[TableFact] = field(default_factory=list)
+    scope: str = ""  # '' for the document's first set of tables; a later set's name (本级, a unit, set2 …)
     notes: list[str] = field(default_factory=list)
     state: RowState = field(default_factory=RowState, repr=False)
 
@@ -157,6 +158,7 @@ class ParsedDocument:
                         "bottom",
                     )
                 },
+                "table_scope": f.scope,
             }
             for f in self.facts()
         ]
@@ -175,25 +177,35 @@ class ParsedDocument:
         placeholders = pd.DataFrame(
             [{"document_id": self.document_id, **p.as_row()} for p in self.placeholders]
         )
-        checks = reconcile(
-            self.facts_frame(),
-            self.figures_frame(),
-            self.document_id,
-            self.template_family,
-            {t.table_code for t in self.tables},
-            placeholders,
-        )
-        consistency = consistency_checks(self)
+        facts = self.facts_frame()
+        scopes = ["", *sorted({t.scope for t in self.tables} - {""})]
+        frames = []
+        for scope in scopes:
+            # each set of tables is reconciled on its own; the narrative speaks of the first
+            in_scope = facts[facts.table_scope == scope] if not facts.empty else facts
+            checks = reconcile(
+                in_scope,
+                self.figures_frame() if scope == "" else pd.DataFrame(),
+                self.document_id,
+                self.template_family,
+                {t.table_code for t in self.tables if t.scope == scope},
+                placeholders if scope == "" else None,
+            )
+            if scope and not checks.empty:
+                checks["subject"] = f"{scope}:" + checks["subject"]
+            frames.append(checks)
+        frames.append(consistency_checks(self))
         reading = pd.DataFrame(
             unreadable_pages(self.page_layers)
-            + listed_tables(self.listed, {t.table_code for t in self.tables})
+            + listed_tables(self.listed, {t.table_code for t in self.tables if t.scope == ""})
             + unidentified_grids(self.unidentified)
             + parser_warnings((w.page, w.table, w.message) for w in self.warnings)
         )
         if not reading.empty:
             reading.insert(0, "document_id", self.document_id)
-        frames = [f for f in (checks, consistency, reading) if not f.empty]
-        return pd.concat(frames, ignore_index=True) if len(frames) > 1 else checks
+        frames.append(reading)
+        frames = [f for f in frames if not f.empty]
+        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
     def figures_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"document_id": self.document_id, **f.as_row()} for f in self.figures])
@@ -314,7 +326,11 @@ def read_tables(
                 current and current.table_code == found[0] and page.number - current.pages[-1] <= 2
             ):
                 current = ParsedTable(
-                    table_code=found[0], title=found[1].strip(), unit=unit or "万元", pages=[page.number]
+                    table_code=found[0],
+                    title=found[1].strip(),
+                    unit=unit or "万元",
+                    pages=[page.number],
+                    scope=scope_of(tables, found, page.lines, previous_bottom, grid.top, identity),
                 )
                 tables.append(current)
             elif current is not None and page.number - current.pages[-1] <= 2:
@@ -349,6 +365,8 @@ def read_tables(
                 grid, spec, squash(current.title), page.number, current.unit, year, current.state
             )
             warnings.extend(read.warnings)
+            for f in read.facts:
+                f.scope = current.scope
             seen = {f.key() for f in current.facts}
             current.facts += [f for f in read.facts if f.key() not in seen]
             current.notes += _notes(page.lines, grid)
@@ -358,6 +376,34 @@ def read_tables(
 
 CAPTION_MAX = 40
 LABEL_ONLY = re.compile(r"(?:公开\d+表|表\d+|附表\d*)")
+
+
+def scope_of(
+    tables: list[ParsedTable],
+    found: tuple[str, str],
+    lines: list[Line],
+    top: float,
+    bottom: float,
+    identity: Identity,
+) -> str:
+    """The set a newly titled table belongs to: '' the first time a title is met; a title met again
+    starts another set (汇总 then 本级, or one set per unit), named by the title's qualifier (…（本级）),
+    else by a 部门/单位 line naming another body, else by its number (set2, set3 …)."""
+    earlier = [t for t in tables if t.table_code == found[0]]
+    if not earlier:
+        return ""
+    named = qualifier(found[1])
+    if named:
+        return named
+    for ln in lines:
+        m = DEPARTMENT_LINE.search(ln.text)
+        if m and top - 1 <= ln.top and ln.bottom <= bottom + 1:
+            body = squash(m.group(1))
+            if body and body != identity.department_name:
+                return body
+    return f"set{len(earlier) + 1}"
+
+
 MIN_AMOUNTS = 2  # a grid with fewer amounts is a box or a form, not a table of figures
 
 

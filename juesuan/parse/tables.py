@@ -131,9 +131,10 @@ class TableFact:
     x1: float
     bottom: float
     side: int = 0
+    scope: str = ""  # which set of tables in a document that prints more than one ('' = the first)
 
     def key(self) -> tuple:
-        return (self.table_code, self.side, self.row_code or self.row_label, self.column_label)
+        return (self.scope, self.table_code, self.side, self.row_code or self.row_label, self.column_label)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ QUOTES = re.compile("[“”\"‘’'「」『』]")
 PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|表\d+|公开\d+表|附表\d*[：:]?)+")
 LABEL = re.compile(r"(?:公开\d{2}表|表\d+)$")
 YEAR = re.compile(r"\d{4}年度?")
+# a trailing parenthesis naming the set or the period: 收入支出决算总表（本级）, …决算表(2024年度)
+QUALIFIER = re.compile(r"[（(]([^（）()]{1,16})[）)]$")
 SPACE = re.compile(r"\s+")
 
 
@@ -26,6 +28,7 @@ def normalize_title(text: str, department: str | None = None) -> str:
     t = QUOTES.sub("", t)
     t = PREFIX.sub("", t)
     t = LABEL.sub("", t)
+    t = QUALIFIER.sub("", t)
     t = YEAR.sub("", t)
     if department:
         t = t.replace(SPACE.sub("", department), "")
@@ -37,6 +40,12 @@ def _aliases() -> list[tuple[str, str]]:
     cat = load_catalogue()
     pairs = [(normalize_title(title), t.id) for t in cat.tables.values() for title in t.titles]
     return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+
+
+def qualifier(text: str) -> str | None:
+    """The parenthesised words a title ends with (本级, 汇总, a unit's name), if any."""
+    m = QUALIFIER.search(SPACE.sub("", unicodedata.normalize("NFKC", text)))
+    return m.group(1) if m and not YEAR.fullmatch(m.group(1)) else None
 
 
 def match_title(text: str, department: str | None = None) -> str | None:

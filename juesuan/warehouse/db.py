@@ -90,7 +90,17 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2}
+def _v3(con: duckdb.DuckDBPyConnection) -> None:
+    """facts.table_scope: which set of tables a cell belongs to ('' for every cell loaded before); the
+    analyst views read the first set only."""
+    columns = {r[0] for r in con.execute("DESCRIBE facts").fetchall()}
+    if "table_scope" not in columns:
+        con.execute("ALTER TABLE facts ADD COLUMN table_scope VARCHAR DEFAULT ''")
+        con.execute("UPDATE facts SET table_scope = '' WHERE table_scope IS NULL")
+    con.execute(resources.files("juesuan.warehouse").joinpath("views.sql").read_text("utf-8"))
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

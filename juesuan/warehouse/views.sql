@@ -1,5 +1,7 @@
 -- Analyst views keyed by department × fiscal year × classification. Only current documents
--- (status 'loaded'); superseded files stay queryable in documents/facts as history.
+-- (status 'loaded'); superseded files stay queryable in documents/facts as history. A document that prints
+-- more than one set of tables (汇总 then 本级, per unit) is read from its first set (table_scope = '');
+-- the other sets are in current_facts and facts.
 CREATE OR REPLACE VIEW current_facts AS
 SELECT f.*, d.department_name, d.region
 FROM facts f JOIN documents d USING (document_id)
@@ -14,7 +16,7 @@ SELECT department_id, department_name, region, fiscal_year, row_code AS function
        max(amount_yuan) FILTER (WHERE measure = 'project_expenditure') AS project_expenditure,
        document_id
 FROM current_facts
-WHERE table_code = 'expenditure' AND row_code IS NOT NULL
+WHERE table_scope = '' AND table_code = 'expenditure' AND row_code IS NOT NULL
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW income_by_function AS
@@ -30,7 +32,7 @@ SELECT department_id, department_name, region, fiscal_year, row_code AS function
        max(amount_yuan) FILTER (WHERE measure = 'other_income') AS other_income,
        document_id
 FROM current_facts
-WHERE table_code = 'income' AND row_code IS NOT NULL
+WHERE table_scope = '' AND table_code = 'income' AND row_code IS NOT NULL
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW basic_expenditure_by_economic AS
@@ -40,7 +42,7 @@ SELECT department_id, department_name, region, fiscal_year, row_code AS economic
        CASE measure WHEN 'personnel_expenditure' THEN '人员经费' ELSE '公用经费' END AS pane,
        amount_yuan, document_id
 FROM current_facts
-WHERE table_code = 'gpb_basic_expenditure' AND row_code IS NOT NULL;
+WHERE table_scope = '' AND table_code = 'gpb_basic_expenditure' AND row_code IS NOT NULL;
 
 CREATE OR REPLACE VIEW three_public AS
 SELECT department_id, department_name, region, fiscal_year,
@@ -56,7 +58,7 @@ SELECT department_id, department_name, region, fiscal_year,
        max(amount_yuan) FILTER (WHERE measure = 'reception_actual') AS reception_actual,
        document_id
 FROM current_facts
-WHERE table_code = 'three_public'
+WHERE table_scope = '' AND table_code = 'three_public'
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW summary AS
@@ -70,4 +72,5 @@ SELECT department_id, department_name, region, fiscal_year,
        max(amount_yuan) FILTER (WHERE table_code = 'gpb_expenditure' AND row_label = '合计' AND measure = 'total_expenditure') AS general_budget_expenditure,
        document_id
 FROM current_facts
+WHERE table_scope = ''
 GROUP BY ALL;

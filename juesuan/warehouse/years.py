@@ -23,7 +23,8 @@ def _cell(
 ) -> tuple[Decimal, int] | None:
     table, row, measure = cell
     found = con.execute(
-        "SELECT amount_yuan, page FROM facts WHERE document_id = ? AND table_code = ? AND measure = ? "
+        "SELECT amount_yuan, page FROM facts WHERE document_id = ? AND table_scope = '' AND table_code = ? "
+        "AND measure = ? "
         "AND coalesce(row_code, row_label) = ? LIMIT 1",
         [document_id, table, measure, row],
     ).fetchone()
