@@ -26,39 +26,35 @@ from collections.abc import Callable, Iterator
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
-from pdfplumber import utils as plumber_utils
-from pdfplumber.table import TableFinder, TableSettings
 
-from juesuan.pdf.reader import CID, Line, Page, TextLayer, grid_of, lines_of
+from juesuan.pdf.reader import CID, Line, Page, Surface, TextLayer, grid_of, lines_of
 
 PATH = raw.FPDF_PAGEOBJ_PATH
 FORM = raw.FPDF_PAGEOBJ_FORM
-TABLE_SETTINGS = TableSettings.resolve(None)
+ROTATIONS = (0, 90)  # pdfplumber finds no table on /Rotate 180 and 270 pages: those stay its to read
 
 
-class _Surface:
-    """What pdfplumber's table finder and text map read from a page: characters, edges and a box."""
-
-    def __init__(self, chars: list[dict], edges: list[dict], width: float, height: float):
-        self.chars = chars
-        self.edges = edges
-        self.bbox = (0, 0, width, height)
-        self.width = width
-        self.height = height
-
-    def extract_text_lines(self, strip: bool = True, return_chars: bool = False) -> list[dict]:
-        textmap = plumber_utils.chars_to_textmap(
-            self.chars, layout_bbox=self.bbox, layout_width=self.width, layout_height=self.height
-        )
-        return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
-
-    def find_tables(self) -> list:
-        return TableFinder(self, TABLE_SETTINGS).tables
+def device_matrix(rotation: int, box: tuple[float, float, float, float]) -> tuple[float, ...]:
+    """pdfminer's page transformation: user space → the page as displayed (``/Rotate`` applied, the
+    MediaBox origin moved to (0, 0)), y upwards. Printers emit landscape pages as portrait MediaBoxes with
+    ``/Rotate 90`` and the content drawn turned; read through this matrix the text is upright again."""
+    x0, y0, x1, y1 = box
+    return {
+        0: (1, 0, 0, 1, -x0, -y0),
+        90: (0, -1, 1, 0, -y0, x1),
+        180: (-1, 0, 0, -1, x1, y1),
+        270: (0, 1, -1, 0, y1, -x0),
+    }[rotation]
 
 
-def _chars(page: pdfium.PdfPage, height: float, dx: float, dy: float) -> tuple[list[dict], bool]:
-    """Characters as pdfminer would give them; the flag says the page is not ours to read (more than a
-    tenth of the glyphs unmapped, or glyphs drawn skewed or rotated)."""
+def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = m
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _chars(page: pdfium.PdfPage, height: float, device: tuple[float, ...]) -> tuple[list[dict], bool]:
+    """Characters as pdfminer would give them, in displayed-page space; the flag says the page is not ours
+    to read (more than a tenth of the glyphs unmapped, or glyphs drawn skewed or turned on the page)."""
     textpage = page.get_textpage()
     try:
         tp = textpage.raw
@@ -80,14 +76,16 @@ def _chars(page: pdfium.PdfPage, height: float, dx: float, dy: float) -> tuple[l
             raw.FPDFText_GetLooseCharBox(tp, i, rect)
             raw.FPDFText_GetCharOrigin(tp, i, ox, oy)
             raw.FPDFText_GetMatrix(tp, i, matrix)
-            if matrix.b or matrix.c:
-                return [], True  # skewed or rotated glyphs: pdfminer's geometry, not ours
+            shown = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), device)
+            if abs(shown[1]) > 1e-9 or abs(shown[2]) > 1e-9:
+                return [], True  # glyphs skewed or turned as displayed: pdfminer's geometry, not ours
             # the em size as printed: the font size scaled by the text matrix and CTM (WPS writes
             # a nominal 281 pt scaled by 0.05), which is what pdfminer calls a character's size
-            size = raw.FPDFText_GetFontSize(tp, i) * abs(matrix.d)
-            x0 = round(ox.value - dx, 3)
-            x1 = round(rect.right - dx, 3)
-            y0 = round(rect.bottom - dy, 3)
+            size = raw.FPDFText_GetFontSize(tp, i) * abs(shown[3])
+            corners = (_apply(device, rect.left, rect.bottom), _apply(device, rect.right, rect.top))
+            x0 = round(_apply(device, ox.value, oy.value)[0], 3)
+            x1 = round(max(c[0] for c in corners), 3)
+            y0 = round(min(c[1] for c in corners), 3)
             top = round(height - (y0 + size), 3)
             out.append(
                 {
@@ -146,8 +144,9 @@ def _subpaths(obj, m: tuple[float, ...]) -> Iterator[list[tuple[float, float]]]:
         yield points
 
 
-def _edges(objects: Callable[[], Iterator], height: float, dx: float, dy: float) -> list[dict]:
-    """Horizontal and vertical edges of every path (inside forms too), as pdfplumber's curve edges."""
+def _edges(objects: Callable[[], Iterator], height: float, device: tuple[float, ...]) -> list[dict]:
+    """Horizontal and vertical edges of every path (inside forms too), as pdfplumber's curve edges, in
+    displayed-page space."""
     edges: list[dict] = []
 
     def walk(children: Iterator, outer: tuple[float, ...] | None) -> None:
@@ -155,17 +154,16 @@ def _edges(objects: Callable[[], Iterator], height: float, dx: float, dy: float)
             kind = raw.FPDFPageObj_GetType(obj)
             if kind != PATH and kind != FORM:
                 continue
-            m = _matrix(obj)
-            m = _compose(m, outer) if outer else m
+            m = _compose(_matrix(obj), outer)
             if kind == PATH:
                 for pts in _subpaths(obj, m):
                     for (x_0, y_0), (x_1, y_1) in itertools.pairwise(pts):
-                        edges.extend(_edge(x_0 - dx, y_0 - dy, x_1 - dx, y_1 - dy, height))
+                        edges.extend(_edge(x_0, y_0, x_1, y_1, height))
             elif kind == FORM:
                 count = raw.FPDFFormObj_CountObjects(obj)
                 walk((raw.FPDFFormObj_GetObject(obj, i) for i in range(count)), m)
 
-    walk(objects(), None)
+    walk(objects(), device)
     return edges
 
 
@@ -205,19 +203,21 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> Page | None:
     """One page through PDFium, or None where the pdfplumber engine must read it."""
     page = pdf[index]
     try:
-        if page.get_rotation() or page.get_cropbox() != page.get_mediabox():
+        rotation = page.get_rotation()
+        if page.get_cropbox() != page.get_mediabox() or rotation not in ROTATIONS:
             return None
-        left, bottom, right, top = (decimal_of(v) for v in page.get_mediabox())
-        width, height = right - left, top - bottom
-        chars, doubtful = _chars(page, height, left, bottom)
+        box = tuple(decimal_of(v) for v in page.get_mediabox())
+        width, height = box[2] - box[0], box[3] - box[1]
+        if rotation in (90, 270):
+            width, height = height, width
+        device = device_matrix(rotation, box)
+        chars, doubtful = _chars(page, height, device)
         if not chars or doubtful or any(CID in c["text"] for c in chars):
             return None
         raw_page = page.raw
         count = raw.FPDFPage_CountObjects(raw_page)
-        edges = _edges(
-            lambda: (raw.FPDFPage_GetObject(raw_page, i) for i in range(count)), height, left, bottom
-        )
-        surface = _Surface(chars, edges, width, height)
+        edges = _edges(lambda: (raw.FPDFPage_GetObject(raw_page, i) for i in range(count)), height, device)
+        surface = Surface(chars, edges, width, height)
         grids = [g for g in (grid_of(t) for t in surface.find_tables()) if g is not None]
         lines: list[Line] = lines_of(surface)
         return Page(

@@ -15,12 +15,15 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber import utils as plumber_utils
+from pdfplumber.table import TableFinder, TableSettings
 
 from juesuan.faults import checkpoint
 from juesuan.reasons import reason
 
 WHITESPACE = re.compile(r"\s+")
 CID = "(cid:"
+TABLE_SETTINGS = TableSettings.resolve(None)
+FLAT = 0.01  # pt: an edge thinner than this is a line
 
 
 class TextLayer(StrEnum):
@@ -58,6 +61,26 @@ def sniff(data: bytes, label: str) -> None:
         raise PdfProblem(label, "not_pdf", f"no %PDF- header; it starts with {head[:30]!r}{kind}")
     if b"%%EOF" not in data[-2048:]:
         raise PdfProblem(label, "truncated", f"{len(data)} bytes and no %%EOF at the end: cut short")
+
+
+class Surface:
+    """What pdfplumber's table finder and text map read from a page: characters, edges and a box."""
+
+    def __init__(self, chars: list[dict], edges: list[dict], width: float, height: float):
+        self.chars = chars
+        self.edges = edges
+        self.bbox = (0, 0, width, height)
+        self.width = width
+        self.height = height
+
+    def extract_text_lines(self, strip: bool = True, return_chars: bool = False) -> list[dict]:
+        textmap = plumber_utils.chars_to_textmap(
+            self.chars, layout_bbox=self.bbox, layout_width=self.width, layout_height=self.height
+        )
+        return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
+
+    def find_tables(self) -> list:
+        return TableFinder(self, TABLE_SETTINGS).tables
 
 
 @dataclass(frozen=True)
@@ -316,6 +339,19 @@ def _read_pdfium(data: bytes, label: str) -> Iterator[Page]:
             plumber.close()
 
 
+def _upright(page) -> Surface:
+    """A /Rotate page's characters and edges for pdfplumber's table finder: pdfplumber keeps the
+    orientation a ruling line had before the page was turned (a horizontal rule on a /Rotate 90 page comes
+    out as 'v'), so no table is found; the orientation is taken from the edge's shape instead."""
+    edges = []
+    for e in page.edges:  # turned coordinates carry float noise (132.74000000001 against 132.7399999)
+        if abs(e["top"] - e["bottom"]) <= FLAT:
+            edges.append(dict(e, orientation="h", bottom=e["top"], height=0))
+        elif abs(e["x0"] - e["x1"]) <= FLAT:
+            edges.append(dict(e, orientation="v", x1=e["x0"], width=0))
+    return Surface(page.chars, edges, float(page.width), float(page.height))
+
+
 def _plumber_page(page, pdfium_doc: Callable, i: int) -> Page:
     """A page read by pdfminer; ``pdfium_doc()`` gives the open PDFium document to recover text from."""
     chars = page.chars
@@ -325,7 +361,8 @@ def _plumber_page(page, pdfium_doc: Callable, i: int) -> Page:
     elif sum(c["text"].startswith(CID) for c in chars) > len(chars) // 10:
         layer = TextLayer.CID
     if layer is TextLayer.OK:
-        grids = [g for g in (grid_of(t) for t in page.find_tables()) if g is not None]
+        tables = page.find_tables() if not page.rotation else _upright(page).find_tables()
+        grids = [g for g in (grid_of(t) for t in tables) if g is not None]
         lines = lines_of(page)
     else:
         # pdfminer saw no (usable) characters: ask pdfium before calling the page empty
