@@ -128,3 +128,47 @@ def test_pages_turned_with_rotate_90_read_as_the_originals_with_both_engines():
         assert facts[rest].equals(original[rest]), engine
         drift = (facts[BOX].astype(float) - original[BOX].astype(float)).abs().max().max()
         assert drift <= 0.0101, (engine, drift)
+
+
+def moved(source, media: tuple[float, float], crop: bool) -> bytes:
+    """The PDF with every page drawn 50 pt right and 40 pt up on a larger MediaBox (``crop``: a CropBox
+    frames the original area) or on a MediaBox whose origin is ``media`` instead of (0, 0)."""
+    import io
+
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(source)
+    out = pdfium.PdfDocument.new()
+    for i in range(len(src)):
+        width, height = src[i].get_size()
+        page = out.new_page(width + 100, height + 80)
+        drawn = src.page_as_xobject(i, out).as_pageobject()
+        drawn.set_matrix(pdfium.PdfMatrix().translate(50, 40))
+        page.insert_obj(drawn)
+        page.gen_content()
+        if crop:
+            page.set_cropbox(50, 40, 50 + width, 40 + height)
+        else:
+            page.set_mediabox(media[0], media[1], media[0] + width, media[1] + height)
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("crop", "shift"), [(True, (50, 40)), (False, (50, -40))], ids=["cropbox", "mediabox"]
+)
+def test_pages_with_a_cropbox_or_a_mediabox_off_the_origin_read_as_the_originals(crop, shift):
+    # pdfplumber keeps user-space x and measures top from the MediaBox's height; PDFium must do the same
+    path = require_shared(SHARED / "real" / "guojia_xinfangju_2024_final.pdf")
+    original = parse_document(path).facts_frame()
+    data = moved(path, (50, 40), crop)
+    for engine in ("pdfium", "pdfplumber"):
+        facts = parse_document(data, name="moved.pdf", engine=engine).facts_frame()
+        rest = [c for c in original.columns if c not in [*BOX, "document_id"]]
+        assert facts[rest].equals(original[rest]), engine
+        dx = (facts[["x0", "x1"]].astype(float) - original[["x0", "x1"]].astype(float) - shift[0]).abs()
+        dy = (
+            facts[["top", "bottom"]].astype(float) - original[["top", "bottom"]].astype(float) - shift[1]
+        ).abs()
+        assert dx.max().max() <= 0.0101 and dy.max().max() <= 0.0101, engine

@@ -318,7 +318,7 @@ def read_tables(
     current: ParsedTable | None = None
     year = identity.fiscal_year or 2024
     for page in pages:
-        previous_bottom = 0.0
+        previous_bottom = float("-inf")  # pdfplumber puts text above a raised MediaBox at negative tops
         for grid in sorted(page.grids, key=lambda g: g.top):
             found = find_title(page.lines, previous_bottom, grid.top, identity.department_name)
             unit = _unit(page.lines, previous_bottom, grid.top)

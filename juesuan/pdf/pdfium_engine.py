@@ -14,7 +14,8 @@ pdfminer keeps the decimal written in the file (549.14): each point is mapped ba
 with the same float32, so cell boxes come out as pdfminer's to the last bit. Characters are rounded to
 1/1000 pt; only which cell and line they fall in matters.
 
-A page this engine cannot vouch for (rotated, cropped, no characters, glyphs without a Unicode map) is
+A page this engine cannot vouch for (turned 180 or 270, glyphs drawn skewed, no characters, glyphs without a
+Unicode map) is
 read by the pdfplumber engine instead, so text-layer diagnosis stays pdfminer's.
 """
 
@@ -35,12 +36,13 @@ ROTATIONS = (0, 90)  # pdfplumber finds no table on /Rotate 180 and 270 pages: t
 
 
 def device_matrix(rotation: int, box: tuple[float, float, float, float]) -> tuple[float, ...]:
-    """pdfminer's page transformation: user space → the page as displayed (``/Rotate`` applied, the
-    MediaBox origin moved to (0, 0)), y upwards. Printers emit landscape pages as portrait MediaBoxes with
-    ``/Rotate 90`` and the content drawn turned; read through this matrix the text is upright again."""
+    """pdfplumber's page transformation: user space → the page as displayed, y upwards. Printers emit
+    landscape pages as portrait MediaBoxes with ``/Rotate 90`` and the content drawn turned; read through
+    this matrix the text is upright again. An unturned page keeps user-space coordinates whatever its
+    MediaBox origin (pdfplumber measures ``top`` as the MediaBox height minus y and ignores the CropBox)."""
     x0, y0, x1, y1 = box
     return {
-        0: (1, 0, 0, 1, -x0, -y0),
+        0: (1, 0, 0, 1, 0, 0),
         90: (0, -1, 1, 0, -y0, x1),
         180: (-1, 0, 0, -1, x1, y1),
         270: (0, 1, -1, 0, y1, -x0),
@@ -204,7 +206,7 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> Page | None:
     page = pdf[index]
     try:
         rotation = page.get_rotation()
-        if page.get_cropbox() != page.get_mediabox() or rotation not in ROTATIONS:
+        if rotation not in ROTATIONS:
             return None
         box = tuple(decimal_of(v) for v in page.get_mediabox())
         width, height = box[2] - box[0], box[3] - box[1]
@@ -217,7 +219,9 @@ def read_page(pdf: pdfium.PdfDocument, index: int) -> Page | None:
         raw_page = page.raw
         count = raw.FPDFPage_CountObjects(raw_page)
         edges = _edges(lambda: (raw.FPDFPage_GetObject(raw_page, i) for i in range(count)), height, device)
-        surface = Surface(chars, edges, width, height)
+        # pdfplumber's page box: unturned pages keep user-space x, and top runs from height - y1
+        bbox = (box[0], height - box[3], box[2], height - box[1]) if rotation == 0 else None
+        surface = Surface(chars, edges, width, height, bbox)
         grids = [g for g in (grid_of(t) for t in surface.find_tables()) if g is not None]
         lines: list[Line] = lines_of(surface)
         return Page(

@@ -66,10 +66,17 @@ def sniff(data: bytes, label: str) -> None:
 class Surface:
     """What pdfplumber's table finder and text map read from a page: characters, edges and a box."""
 
-    def __init__(self, chars: list[dict], edges: list[dict], width: float, height: float):
+    def __init__(
+        self,
+        chars: list[dict],
+        edges: list[dict],
+        width: float,
+        height: float,
+        bbox: tuple[float, float, float, float] | None = None,
+    ):
         self.chars = chars
         self.edges = edges
-        self.bbox = (0, 0, width, height)
+        self.bbox = bbox or (0, 0, width, height)
         self.width = width
         self.height = height
 
@@ -329,7 +336,7 @@ def _read_pdfium(data: bytes, label: str) -> Iterator[Page]:
     try:
         for i in range(len(pdf)):
             page = read_page(pdf, i)
-            if page is None:  # rotated, cropped, empty or unmapped: pdfminer's diagnosis
+            if page is None:  # turned upside down, skewed, empty or unmapped: pdfminer's diagnosis
                 plumber = plumber or _open_plumber(data, label)
                 page = _plumber_page(plumber.pages[i], lambda: pdf, i)
             yield page
@@ -349,7 +356,7 @@ def _upright(page) -> Surface:
             edges.append(dict(e, orientation="h", bottom=e["top"], height=0))
         elif abs(e["x0"] - e["x1"]) <= FLAT:
             edges.append(dict(e, orientation="v", x1=e["x0"], width=0))
-    return Surface(page.chars, edges, float(page.width), float(page.height))
+    return Surface(page.chars, edges, float(page.width), float(page.height), page.bbox)
 
 
 def _plumber_page(page, pdfium_doc: Callable, i: int) -> Page:
