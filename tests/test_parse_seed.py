@@ -90,6 +90,10 @@ SEED_FIGURES = [
     ("outbound_actual", "0", "0"),
     ("vehicle_total_actual", "0", "0"),
     ("reception_actual", "0", "0"),
+    # 1.因公出国（境）经费支出 0万元，完成预算 0% … (read since the vocabulary of issue #11)
+    ("outbound_actual_completion", "0", "0"),
+    ("vehicle_total_actual_completion", "0", "0"),
+    ("reception_actual_completion", "0", "0"),
     ("vehicle_purchase_actual", "0", None),
     ("vehicle_operation_actual", "0", None),
     ("gov_fund_expenditure", "0", None),
@@ -101,6 +105,7 @@ SEED_FIGURES = [
     ("procurement_works", "0", None),
     ("procurement_services", "0", None),
     ("procurement_sme", "9.26", "100"),
+    ("procurement_small_micro", "9.26", "100"),
 ]
 SEED_COUNTS = [
     ("outbound_groups", 0),
@@ -111,6 +116,13 @@ SEED_COUNTS = [
     ("reception_people", 0),
     ("vehicles_held_total", 0),
     ("performance_score", 93),
+    # 其中：主要领导干部用车0辆、机要通信用车0辆、应急保障用车0辆、其他用车0辆; two 专项 project scores
+    ("vehicles_type.principal", 0),
+    ("vehicles_type.confidential", 0),
+    ("vehicles_type.emergency", 0),
+    ("vehicles_type.other", 0),
+    ("project_score", 100),
+    ("project_score", 100),
 ]
 
 

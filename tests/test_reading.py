@@ -173,3 +173,37 @@ def test_a_second_set_of_tables_is_a_second_scope_not_an_invalid_document(origin
     con.close()
     assert by_scope == {"": len(original.facts()), "set2": len(original.facts())}
     assert total == [(Decimal("145725300.00"),)]
+
+
+def with_text(source: Path, page_number: int, text: str, x: float, y: float) -> bytes:
+    """The PDF with a line of text stamped on one page (drawn by reportlab in a Debian CJK font)."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfgen.canvas import Canvas
+
+    pdf = pdfium.PdfDocument(source)
+    width, height = pdf[page_number - 1].get_size()
+    pdfmetrics.registerFont(TTFont("WQY", "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", subfontIndex=0))
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(width, height))
+    canvas.setFont("WQY", 9)
+    canvas.drawString(x, y, text)
+    canvas.save()
+    stamp = pdfium.PdfDocument(buffer.getvalue())
+    drawn = stamp.page_as_xobject(0, pdf).as_pageobject()
+    page = pdf[page_number - 1]
+    page.insert_obj(drawn)
+    page.gen_content()
+    return _save(pdf)
+
+
+def test_a_template_body_name_left_on_a_table_page_fails_d2(original):
+    # a producer who kept the template's running header (上海市XX局…) on the page of 收入决算表 (page 8)
+    data = with_text(GUOJIA, 8, "上海市XX局2024年度部门决算", 60, 575)
+    doc = parse_document(data, name="guojia-with-a-placeholder.pdf")
+    checks = doc.checks_frame()
+    d2 = checks[(checks.check_id == "D2") & ~checks.passed]
+    assert len(d2) >= 1 and all(8 in list(p) for p in d2.pages)
+    assert {t.table_code for t in doc.tables} == {t.table_code for t in original.tables}
+    fine = original.checks_frame()
+    assert fine[fine.check_id == "D2"].passed.all()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from juesuan import __version__
-from juesuan.parse.narrative import NarrativeFigure, read_narrative
+from juesuan.parse.narrative import BODY_PLACEHOLDER, NarrativeFigure, read_narrative
 from juesuan.parse.numbers import looks_like_amount
 from juesuan.parse.tables import GridRead, ParseWarning, RowState, TableFact, read_grid, squash
 from juesuan.parse.titles import match_title, qualifier
@@ -482,11 +482,16 @@ def _notes(lines: list[Line], grid: Grid) -> list[str]:
     return [ln.squashed for ln in below[:3] if NOTE.match(ln.squashed)]
 
 
-def mentions_of(pages: list[Page]) -> list[Mention]:
+def mentions_of(pages: list[Page], table_pages: set[int] | None = None) -> list[Mention]:
+    """Where the document names its year or body (D1, D2). On table pages a template's placeholder
+    body (上海市XX局2024年度…决算表) is a mention too; the narrative's placeholders are read with it."""
     out = []
     for page in pages[1:]:
         for ln in page.lines:
             text = ln.squashed
+            if table_pages and page.number in table_pages:
+                found = BODY_PLACEHOLDER.finditer(text)
+                out += [Mention("department", m.group(0), page.number) for m in found]
             for kind, pattern in YEAR_MENTIONS:
                 m = pattern.search(text)
                 if m:
@@ -534,7 +539,7 @@ def parse_document(
         figures=figures,
         text_layers=layers,
         placeholders=placeholders,
-        mentions=mentions_of(pages) if tables else [],
+        mentions=mentions_of(pages, {n for t in tables for n in t.pages}) if tables else [],
         warnings=warnings,
         page_layers={p.number: p.text_layer.value for p in pages},
         listed=listed,

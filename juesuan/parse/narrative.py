@@ -1,43 +1,77 @@
 """Narrative figures: what the 情况说明 states, each with its subject, sentence, section and page.
 
-The running text of the narrative pages is split into sections at their headings (一、…, （一）…); page
-numbers and chart data labels (lines of bare numbers) are dropped, since they are not statements. Each
-section is then searched with the statement patterns of DOMAIN.md §1.2, in Shanghai and Sichuan wording.
-A subject is a catalogue id (``narrative_subjects``); class and item subjects carry their code
-(``gpb_class.201``, ``gpb_item.2013701``, ``personnel_item.30101``), resolved from the printed names.
+The running text of the narrative pages is split into sections at their headings (一、…); page numbers and
+chart data labels (lines of bare numbers) are dropped, since they are not statements. Numbers a PDF draws on
+their own baseline a few points below the line they belong to (PT-CZJ's Times New Roman digits) are put back
+into the gaps they were printed in first.
+
+Each section is then read number by number. A number is a statement when the words right before it name a
+subject: the wordings are data (``narrative_subjects`` in the catalogue: ``says``), so a new document's
+wording is a line of YAML, not a new regex here. What follows a 万元 amount says what its percent means
+(``，占…的P%`` a share, ``，完成(年初)预算(A万元)的C%`` a completion, with the budget it states), and a
+change clause (``比2023年度增加X万元，增长P%``, ``比年初预算数…``) states a change of the subject it names or
+of the one just stated. Two shapes are read by code because their subject is spelled out in them: the
+per-item paragraphs ``X（类）Y（款）Z（项）…年初预算为A万元，支出决算为B万元，完成…C%。决算数大于预算数…``
+and the lists of economic items under 人员经费 / 公用经费.
+
+A subject is a catalogue id; class and item subjects carry their code (``gpb_class.201``,
+``gpb_item.2014001``, ``personnel_item.30101``), resolved from the printed names. Stated comparisons
+(决算数大于/小于/等于预算数) and template leftovers are findings, not figures: reconciliation checks them.
 """
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Callable
-from dataclasses import dataclass
+from bisect import bisect_right, insort
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from juesuan.pdf import Page
-from juesuan.reference import economic_classes, function_classes
+from juesuan.pdf import Line, Page
+from juesuan.reference import economic_classes, function_classes, load_catalogue
 
 NUM = r"(-?\d[\d,]*(?:\.\d+)?)"
 WAN = NUM + r"万元"
-PCT = NUM + r"%"
+PCT = NUM + r"[%％]"
 PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 SECTION = re.compile(r"^[一二三四五六七八九十]+、\S{2,40}$")
-SUBSECTION = re.compile(r"^（[一二三四五六七八九十]+）\S{2,40}$")
 PAGE_NUMBER = re.compile(r"^(?:-\s*\d+\s*-|\d{1,3}|第\d+页)$")
 NUMBERS_ONLY = re.compile(r"^[\d.,%\s-]+$")
+# what a PDF may draw on a baseline of its own: digits, percent signs, quotes (PT-CZJ)
+OVERLAY = re.compile(r"^[\d.,%％“”\"':：\s-]+$")
+BARE_NUMBER = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
+UNIT_AFTER = re.compile(r"^(?:万元|亿元|元|辆|个|人|批|分|台|次|年|月|日)")
 TEN_THOUSAND = Decimal(10_000)
-SOURCES = {
-    "一般公共预算财政拨款收入": "general_budget_income",
-    "政府性基金预算财政拨款收入": "government_fund_income",
-    "国有资本经营预算财政拨款收入": "state_capital_income",
-    "上级补助收入": "superior_subsidy_income",
-    "事业收入": "business_income",
-    "经营收入": "operating_income",
-    "附属单位上缴收入": "affiliate_remittance_income",
-    "其他收入": "other_income",
-}
+NOT_EXPLANATION = ("名词解释", "附件", "附表")
+
+NUMBER = re.compile(r"(?<![\d.,])((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
+CONNECTOR = r"(?:为|是|：|:)?"
+# a change clause ending right before its amount: (与|比|较)<reference>(相比)，<subject named>(各)增加
+CHANGE = re.compile(
+    r"(?:(?:与|比|较)(?P<ref>[^，。；/]{0,14})(?:相比)?[，,]?)?(?P<named>[^，。；/与比较]{0,24}?)各?"
+    r"(?P<dir>增加|减少|变化)$"
+)
+CHANGE_PERCENT = re.compile(r"[，,]?(?P<word>增长|下降|降低|减少)" + PCT)
+# the subject is the one just stated: 支出决算为B万元 after 年初预算为A万元, 执行数为B万元 after 全年预算数
+PRONOUN = re.compile(r"(?:(?:\d{4}年度?)?(?:支出)?决算数?|执行数)" + CONNECTOR + "$")
+COMPLETION = re.compile(r"[，,]?(?:\d{4}年度?)?完成(?:年初|调整|全年)?预算数?(?:" + WAN + r")?的?" + PCT)
+SHARE = re.compile(r"[，,]?占(?:比)?[^，。；\d]{0,24}?" + PCT)
+COMPARISON = re.compile(
+    r"决算数?(?:(?P<a>大于|小于|等于|持平于)预算数?|与预算数?(?:基本)?(?P<b>持平|相等|一致))"
+)
+ITEM = re.compile(
+    r"\d+[.．、]([\u4e00-\u9fff]+?)（类）([\u4e00-\u9fff（）]+?)（款）([\u4e00-\u9fff（）]+?)（项）"
+)
+ITEM_BUDGET = re.compile(r"年初预算数?" + CONNECTOR + WAN)
+ITEM_ACTUAL = re.compile(r"(?:支出)?决算数?" + CONNECTOR + WAN)
+ITEM_COMPLETION = re.compile(r"[，,]?完成(?:年初预算|调整预算|预算)的?" + PCT)
+# template leftovers: amount placeholders (N3) and a placeholder where the body's name belongs (D2)
+PLACEHOLDER = re.compile(r"增加/减少|增长/下降|（或与预算数持平）|X{2,}")
+BODY_PLACEHOLDER = re.compile(
+    r"(?:[\u4e00-\u9fff]{0,8}?[省市区县])?X{2,}(?:(?:局|单位|部门|委员会|委|办公室|办|厅|中心|院|署|站|所)"
+    r"|(?=\d{4}年|年度|部门决算))"
+)
 
 
 @dataclass
@@ -68,6 +102,14 @@ class Section:
     text: str
     offsets: list[int]  # start offset of each line in ``text``
     pages: list[int]  # page of each line
+    heading_page: int = 0
+    part: str = ""  # the 第N部分 heading the section is under
+
+    @property
+    def states_figures(self) -> bool:
+        """The glossary and the attachments (performance reports restating budgets, 附表 titles) are not
+        the explanation: their amounts are budgets and evaluation scores, not statements of the account."""
+        return not any(word in self.part for word in NOT_EXPLANATION)
 
     def page_at(self, offset: int) -> int:
         return self.pages[max(0, bisect_right(self.offsets, offset) - 1)]
@@ -78,18 +120,109 @@ class Section:
         return self.text[start : end + 1 if end >= 0 else len(self.text)]
 
 
+# -- lines ---------------------------------------------------------------------------------------------
+
+
+def _overlap(a: Line, b: Line) -> float:
+    """How much of the shorter line's height the two share."""
+    shared = min(a.bottom, b.bottom) - max(a.top, b.top)
+    return shared / max(0.1, min(a.bottom - a.top, b.bottom - b.top))
+
+
+def _fill(band: list[Line], overlays: list[Line]) -> str | None:
+    """The band's text with the overlay tokens put back in its gaps, in order; None when they do not fit.
+
+    A token drawn left of the band starts it (PT-CZJ's item numbers ``1``, ``2``…), one drawn right of it
+    ends it; the others fill the gaps the band's text left for them, one token a gap."""
+    x0, x1 = min(ln.x0 for ln in band), max(ln.x1 for ln in band)
+    prefix: list[str] = []
+    suffix: list[str] = []
+    middle: list[str] = []
+    for ov in sorted(overlays, key=lambda ln: ln.x0):
+        tokens = ov.text.split()
+        if ov.x1 <= x0 + 1:
+            prefix += tokens
+            continue
+        if ov.x0 >= x1 - 1:
+            suffix += tokens
+            continue
+        if ov.x0 < x0 - 1 and tokens:
+            prefix.append(tokens.pop(0))
+        if ov.x1 > x1 + 1 and tokens:
+            suffix.insert(0, tokens.pop())
+        middle += tokens
+    pieces = re.split(r"\s+", " ".join(ln.text.strip() for ln in sorted(band, key=lambda ln: ln.x0)))
+    gaps = list(range(1, len(pieces)))
+    if len(gaps) != len(middle) and middle and all(BARE_NUMBER.match(t) for t in middle):
+        # more gaps than numbers (pdfplumber also leaves one before a 。): the numbers go where a unit follows
+        gaps = [k for k in gaps if UNIT_AFTER.match(pieces[k])]
+    if len(gaps) != len(middle):
+        return None
+    fill = dict(zip(gaps, middle, strict=True))
+    text = pieces[0] + "".join(fill.get(k, "") + pieces[k] for k in range(1, len(pieces)))
+    return "".join(prefix) + text + "".join(suffix)
+
+
+def inline_overlays(lines: list[Line]) -> list[Line]:
+    """Lines with the numbers drawn a few points below them (their own baseline, so pdfplumber makes them a
+    line of their own: ``本年收入合计 万元，其中…`` / ``2946.25 2940.05 99.79%``) put back where they were
+    printed. A band is the text line an overlay shares most of its height with, plus the pieces of that line
+    split by the gaps (side by side at the same height). Lines whose tokens do not fit are left alone."""
+    overlay = [bool(ln.text.strip()) and bool(OVERLAY.match(ln.text)) for ln in lines]
+    if not any(overlay):
+        return lines
+    texts = [i for i, o in enumerate(overlay) if not o]
+    anchors: dict[int, list[int]] = {}
+    for i, is_overlay in enumerate(overlay):
+        if not is_overlay or not texts:
+            continue
+        best = max(texts, key=lambda k: _overlap(lines[i], lines[k]))
+        if _overlap(lines[i], lines[best]) >= 0.5:
+            anchors.setdefault(best, []).append(i)
+    replaced: dict[int, Line] = {}
+    dropped: set[int] = set()
+    for anchor, ovs in anchors.items():
+        a = lines[anchor]
+        band = [anchor] + [
+            k
+            for k in texts
+            if k != anchor
+            and k not in anchors
+            and _overlap(a, lines[k]) >= 0.5
+            and (lines[k].x1 <= a.x0 or lines[k].x0 >= a.x1)
+        ]
+        if any(k in dropped or k in replaced for k in band):
+            continue
+        members = [lines[k] for k in band] + [lines[o] for o in ovs]
+        text = _fill([lines[k] for k in band], [lines[o] for o in ovs])
+        if text is None:
+            continue
+        replaced[min(band)] = Line(
+            text,
+            min(ln.x0 for ln in members),
+            min(ln.top for ln in members),
+            max(ln.x1 for ln in members),
+            max(ln.bottom for ln in members),
+        )
+        dropped.update(k for k in band if k != min(band))
+        dropped.update(ovs)
+    return [replaced.get(i, ln) for i, ln in enumerate(lines) if i not in dropped]
+
+
 def sections(pages: list[Page]) -> list[Section]:
     out: list[Section] = []
     current = Section("", "", [], [])
+    part = ""
     for page in pages:
-        for line in page.lines:
+        for line in inline_overlays(page.lines):
             text = line.squashed
             if not text or PAGE_NUMBER.match(line.text.strip()) or NUMBERS_ONLY.match(line.text):
                 continue
             if PART.match(text) or (SECTION.match(text) and "。" not in text):
                 if current.text:
                     out.append(current)
-                current = Section(text, "", [], [])
+                part = text if PART.match(text) else part
+                current = Section(text, "", [], [], page.number, part)
                 continue
             current.offsets.append(len(current.text))
             current.pages.append(page.number)
@@ -159,95 +292,200 @@ def _economic_by_name() -> dict[str, str]:
     return out
 
 
-# -- patterns ------------------------------------------------------------------------------------------
+# -- the vocabulary (catalogue narrative_subjects: says) ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Wording:
+    """One way documents name a subject right before its number."""
+
+    subject: str
+    kind: str  # amount | count | percent
+    pattern: re.Pattern[str]  # matches a text ending where the number starts
+    whole: re.Pattern[str]  # the same, for a subject named in a change clause (fullmatch)
+    where: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    unit: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+    names: dict[str, str] | None = None  # a family of counts, or the 类 names → codes
+
+    def applies(self, heading: str) -> bool:
+        return (not self.where or any(w in heading for w in self.where)) and not any(
+            w in heading for w in self.unless
+        )
+
+    def subject_of(self, m: re.Match) -> str | None:
+        if self.names is None:
+            return self.subject
+        name = m.group("name")
+        return f"{self.subject}.{self.names[name]}" if name in self.names else None
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    wordings: tuple[Wording, ...]
+    decl: dict[str, dict] = field(repr=False)
+
+    def of(self, subject: str) -> dict:
+        """The catalogue entry of a subject (``gpb_item.2014001`` → ``gpb_item``)."""
+        return self.decl.get(subject) or self.decl.get(subject.split(".", 1)[0]) or {}
+
+
+@cache
+def _class_names() -> dict[str, str]:
+    """Every printed name of a 类 (with and without 支出) → its code."""
+    fc = function_classes()
+    out: dict[str, str] = {}
+    for e in fc.entries:
+        if e.level == "类":
+            for name in fc.names(e.code) | {e.name}:
+                out.setdefault(name, e.code)
+                out.setdefault(name.removesuffix("支出"), e.code)
+    return out
+
+
+def _alternation(names: Iterable[str]) -> str:
+    return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    decl: dict[str, dict] = load_catalogue().raw["narrative_subjects"]
+    wordings = []
+    for subject, entry in decl.items():
+        unit = re.compile(entry["unit"]) if "unit" in entry else None
+        kind = entry.get("kind") or ("count" if unit else "amount")
+        says = list(entry.get("says", []))
+        names = entry.get("names")
+        if names:
+            says.append({"re": "@names"})
+        for say in says:
+            say = say if isinstance(say, dict) else {"re": say}
+            label, mapping = say["re"], None
+            if label == "@classes":
+                mapping = _class_names()
+                label = rf"(?P<name>{_alternation(mapping)})(?:支出)?(?:（类）)?(?:支出)?"
+            elif label == "@names":
+                mapping = names
+                label = rf"(?P<name>{_alternation(names)})"
+            wordings.append(
+                Wording(
+                    subject=subject,
+                    kind=kind,
+                    pattern=re.compile(f"(?:{label}){CONNECTOR}$"),
+                    whole=re.compile(f"(?:{label}){CONNECTOR}"),
+                    where=tuple(say.get("where", entry.get("where", ()))),
+                    unless=tuple(say.get("unless", entry.get("unless", ()))),
+                    unit=unit,
+                    after=re.compile(say["after"]) if "after" in say else None,
+                    names=mapping,
+                )
+            )
+    return Vocabulary(tuple(wordings), decl)
+
+
+# -- reading one section -------------------------------------------------------------------------------
 
 Emit = Callable[[str, int, Decimal | None, Decimal | None, Decimal | None], None]
 
 
-def _sign(word: str) -> int:
-    return -1 if word in ("减少", "下降") else 1
+def _change_subject(subject: str, suffix: str) -> str:
+    """``income.other_income`` → ``income.other_income_change``; ``expenditure_class.201`` →
+    ``expenditure_class_change.201``; a completion states its base subject's change."""
+    base, _, code = subject.rpartition(".")
+    if base and code.isdigit():
+        return f"{base}{suffix}.{code}"
+    return subject.removesuffix("_completion") + suffix
 
 
-CHANGE = r"(增加|减少)" + WAN + r"，?(?:(增长|下降)" + PCT + ")?"
+class Reader:
+    """Reads one section: every number in it once, by the first reading that claims it."""
 
+    def __init__(self, section: Section, emit: Emit):
+        self.t, self.heading = section.text, section.heading
+        self.section = section
+        self._emit = emit
+        self.claimed: set[int] = set()
+        self.stated: list[tuple[int, str]] = []  # (offset, subject) of every figure, in text order
+        self.compared: set[int] = set()  # comparison phrases an item paragraph has read
+        self.vocab = vocabulary()
 
-def scan(section: Section, emit: Emit) -> None:
-    t, heading = section.text, section.heading
+    def emit(
+        self,
+        subject: str,
+        offset: int,
+        amount: Decimal | None = None,
+        pct: Decimal | None = None,
+        qty: Decimal | None = None,
+    ) -> None:
+        self.claimed.add(offset)
+        if not subject.startswith("finding:"):
+            insort(self.stated, (offset, subject))
+        self._emit(subject, offset, amount, pct, qty)
 
-    def each(pattern: str, handler: Callable[[re.Match], None]) -> None:
-        for m in re.finditer(pattern, t):
-            handler(m)
+    def sentence_start(self, offset: int, back: int = 0) -> int:
+        """Where the sentence holding ``offset`` starts (``back``: that many sentences earlier)."""
+        start = self.t.rfind("。", 0, offset) + 1
+        for _ in range(back):
+            if start <= 0:
+                break
+            start = self.t.rfind("。", 0, start - 1) + 1
+        return start
 
-    def amount(subject: str, group: int = 1, pct: int | None = None) -> Callable[[re.Match], None]:
-        def handle(m: re.Match) -> None:
-            emit(subject, m.start(group), wan(m.group(group)), num(m.group(pct)) if pct else None, None)
+    def last_stated(self, offset: int, since: int, accept: Callable[[str], bool]) -> str | None:
+        for at, subject in reversed(self.stated[: bisect_right(self.stated, (offset, ""))]):
+            if at < since:
+                return None
+            if at < offset and accept(subject):
+                return subject
+        return None
 
-        return handle
+    def read(self) -> None:
+        if "一般公共预算财政拨款支出决算" in self.heading and "基本支出" not in self.heading:
+            self.items()
+        if "基本支出决算" in self.heading:
+            self.economic_items()
+        for m in NUMBER.finditer(self.t):
+            if m.start(1) not in self.claimed:
+                self.number(m)
+        self.comparisons()
 
-    def change(subject: str, offset_group: int = 2) -> Callable[[re.Match], None]:
-        def handle(m: re.Match) -> None:
-            sign = _sign(m.group(offset_group - 1))
-            pct = num(m.group(offset_group + 2)) * sign if m.group(offset_group + 2) else None
-            emit(subject, m.start(offset_group), wan(m.group(offset_group)) * sign, pct, None)
-
-        return handle
-
-    def count(subject: str) -> Callable[[re.Match], None]:
-        def handle(m: re.Match) -> None:
-            emit(subject, m.start(1), None, None, num(m.group(1)))
-
-        return handle
-
-    # 一 / 四: totals and their change
-    each(r"(?<!拨款)收、支总计均为" + WAN, amount("grand_total"))
-    each(r"(?<!拨款)收、支总计" + CHANGE, change("grand_total_change"))
-    each(r"财政拨款收、支总计均为" + WAN, amount("fiscal_grand_total"))
-    each(r"财政拨款收、支总计" + CHANGE, change("fiscal_grand_total_change"))
-    # 二 / 三
-    each(r"本年收入合计" + WAN, amount("total_income"))
-    each(r"本年支出合计" + WAN, amount("total_expenditure"))
-    if "收入决算" in heading:
-        names = "|".join(SOURCES)
-        for m in re.finditer(rf"(?<![\u4e00-\u9fff])?({names})" + WAN + r"，占" + PCT, t):
-            emit(f"income.{SOURCES[m.group(1)]}", m.start(2), wan(m.group(2)), num(m.group(3)), None)
-    if "支出决算情况" in heading and "一般公共预算" not in heading and "基本支出" not in heading:
-        each(r"基本支出" + WAN + r"，占" + PCT, amount("basic_expenditure", 1, 2))
-        each(r"项目支出" + WAN + r"，占" + PCT, amount("project_expenditure", 1, 2))
-    # 五
-    each(r"一般公共预算财政拨款支出" + WAN + r"，占本年支出合计的" + PCT, amount("gpb_expenditure", 1, 2))
-    each(r"一般公共预算财政拨款支出" + WAN + r"，主要用于", amount("gpb_expenditure"))
-    each(r"一般公共预算财政拨款支出" + CHANGE, change("gpb_expenditure_change"))
-    each(
-        r"一般公共预算(?:财政拨款)?支出决算数?为" + WAN + r"，完成(?:调整)?预算的?" + PCT,
-        amount("gpb_expenditure_completion", 1, 2),
-    )
-    if "一般公共预算财政拨款支出决算" in heading and "基本支出" not in heading:
-        structure = t.find("主要用于")
-        if structure >= 0:
-            end = t.find("。", structure)
-            part = t[structure:end]
-            for m in re.finditer(r"([\u4e00-\u9fff]+?)" + WAN + r"，占" + PCT, part):
-                name = m.group(1).lstrip("：:；;、")
-                code = function_code(name)
-                if code:
-                    emit(f"gpb_class.{code}", structure + m.start(2), wan(m.group(2)), num(m.group(3)), None)
-        item = (
-            r"\d+[.．、]([\u4e00-\u9fff]+?)（类）([\u4e00-\u9fff（）]+?)（款）([\u4e00-\u9fff（）]+?)（项）[:：]"
-            r"(?:年初预算为" + WAN + r"，)?支出决算为" + WAN + r"，完成(?:调整预算|年初预算的|预算的)" + PCT
-        )
-        for m in re.finditer(item, t):
-            code = function_code(m.group(1), m.group(2), m.group(3))
+    # the per-item paragraphs of 五（三）
+    def items(self) -> None:
+        t = self.t
+        heads = list(ITEM.finditer(t))
+        for k, head in enumerate(heads):
+            end = heads[k + 1].start() if k + 1 < len(heads) else len(t)
+            code = function_code(head.group(1), head.group(2), head.group(3))
             if code is None:
                 continue
-            if not _names_match(m.group(2), code[:5]):
+            if not _names_match(head.group(2), code[:5]):
                 # seed: 住房保障支出（类）住房保障支出（款）住房公积金（项）, but 2210201's 款 is 住房改革支出
-                emit(f"finding:kuan_name.{code}", m.start(2), None, None, None)
-            if m.group(4):
-                emit(f"gpb_item_budget.{code}", m.start(4), wan(m.group(4)), None, None)
-            emit(f"gpb_item.{code}", m.start(5), wan(m.group(5)), num(m.group(6)), None)
-    # 六
-    if "基本支出决算" in heading:
-        each(r"基本支出" + WAN + r"，其中", amount("gpb_basic_expenditure"))
+                self.emit(f"finding:kuan_name.{code}", head.start(2))
+            actual = ITEM_ACTUAL.search(t, head.end(), end)
+            if actual is None:
+                continue
+            budget = ITEM_BUDGET.search(t, head.end(), actual.start())
+            if budget:
+                self.emit(f"gpb_item_budget.{code}", budget.start(1), wan(budget.group(1)))
+            done = ITEM_COMPLETION.match(t, actual.end(), end)
+            if done:
+                self.claimed.add(done.start(1))
+            self.emit(
+                f"gpb_item.{code}",
+                actual.start(1),
+                wan(actual.group(1)),
+                num(done.group(1)) if done else None,
+            )
+            said = COMPARISON.search(t, (done or actual).end(), end)
+            if said:
+                self.compared.add(said.start())
+                word = said.group("a") or said.group("b")
+                self.emit(f"finding:compare.gpb_item.{code}.{word}", said.start())
+
+    # 六: 人员经费 X万元，主要包括：基本工资 A万元、…；公用经费 …
+    def economic_items(self) -> None:
+        t = self.t
         personnel = t.find("人员经费")
         public = t.find("公用经费", personnel + 1 if personnel >= 0 else 0)
         for subject, start, end in (("personnel", personnel, public), ("public", public, len(t))):
@@ -255,74 +493,175 @@ def scan(section: Section, emit: Emit) -> None:
                 continue
             m = re.match(r"(?:人员|公用)经费" + WAN, t[start:])
             if m:
-                emit(f"{subject}_expenditure", start + m.start(1), wan(m.group(1)), None, None)
+                self.emit(f"{subject}_expenditure", start + m.start(1), wan(m.group(1)))
             for m in re.finditer(r"([\u4e00-\u9fff（）()]+?)" + WAN, t[start:end]):
                 name = m.group(1).split("：")[-1].split("、")[-1].lstrip("，；")
                 code = _economic_by_name().get(name)
                 if code and len(code) == 5:
-                    emit(f"{subject}_item.{code}", start + m.start(2), wan(m.group(2)), None, None)
-    # 七 三公
-    if "三公" in heading:
-        # 决算数小于预算数: a comparison the tables can confirm or refute (reconcile N5)
-        for m in re.finditer(r"决算数(大于|小于|等于|持平于)预算数", t):
-            emit(f"finding:compare.three_public.{m.group(1)}", m.start(), None, None, None)
-        each(r"“三公”经费财政拨款支出预算为" + WAN, amount("three_public_budget"))
-        each(
-            r"“三公”经费财政拨款支出(?:预算为" + NUM + r"万元，支出)?决算为" + WAN + r"，完成预算的?" + PCT,
-            lambda m: emit("three_public_actual", m.start(2), wan(m.group(2)), num(m.group(3)), None),
-        )
-        each(r"较上年度" + CHANGE, change("three_public_actual_change"))
-        each(r"因公出国（境）费支出决算" + WAN + r"，占" + PCT, amount("outbound_actual", 1, 2))
-        each(r"公务用车购置及运行维护费支出决算" + WAN + r"，占" + PCT, amount("vehicle_total_actual", 1, 2))
-        each(r"公务接待费支出决算" + WAN + r"，占" + PCT, amount("reception_actual", 1, 2))
-        each(r"因公出国（境）团组" + NUM + r"[个次]", count("outbound_groups"))
-        each(r"出国（境）" + NUM + r"人", count("outbound_people"))
-        each(r"公务用车购置(?:费|支出)" + WAN, amount("vehicle_purchase_actual"))
-        each(r"购置(?:车辆|公务用车)" + NUM + r"辆", count("vehicles_bought"))
-        each(r"公务用车运行维护费(?:支出)?" + WAN, amount("vehicle_operation_actual"))
-        each(r"公务用车保有量" + NUM + r"辆", count("vehicles_held"))
-        each(r"单位共有公务用车" + NUM + r"辆", count("vehicles_held"))
-        each(
-            r"国内公务接待" + NUM + r"批次，" + NUM + r"人次",
-            lambda m: (
-                count("reception_batches")(m),
-                emit("reception_people", m.start(2), None, None, num(m.group(2))),
-            ),
-        )
-    # 八 / 九
-    each(r"政府性基金预算财政拨款支出" + WAN, amount("gov_fund_expenditure"))
-    each(r"国有资本经营预算财政拨款支出" + WAN, amount("state_capital_expenditure"))
-    # 十 其他重要事项
-    each(r"机关运行经费支出" + WAN, amount("running_cost"))
-    each(r"机关运行经费支出" + NUM + r"万元，比\d{4}年度?" + CHANGE, change("running_cost_change", 3))
-    each(r"政府采购支出总额" + WAN, amount("procurement_total"))
-    each(r"政府采购货物支出" + WAN, amount("procurement_goods"))
-    each(r"政府采购工程支出" + WAN, amount("procurement_works"))
-    each(r"政府采购服务支出" + WAN, amount("procurement_services"))
-    each(r"授予中小企业合同金额" + WAN + r"，占政府采购支出总额的" + PCT, amount("procurement_sme", 1, 2))
-    each(r"共有车辆" + NUM + r"辆", count("vehicles_held_total"))
-    each(r"\d{4}年度" + NUM + r"个项目开展了绩效自评", count("projects_evaluated"))
-    each(r"部门整体(?:（[^）]{0,20}）)?绩效自评得分为" + NUM + r"分", count("performance_score"))
+                    self.emit(f"{subject}_item.{code}", start + m.start(2), wan(m.group(2)))
+
+    def wording(self, kind: str, before: str, rest: str) -> tuple[str, int] | None:
+        """The subject the words before a number name (longest wording wins) and the wording's length."""
+        best: tuple[str, int] | None = None
+        for w in self.vocab.wordings:
+            if w.kind != kind or not w.applies(self.heading):
+                continue
+            m = w.pattern.search(before)
+            if m is None or (best and len(m.group(0)) <= best[1]):
+                continue
+            if w.unit is not None:
+                unit = w.unit.match(rest)
+                if unit is None or (w.after and not w.after.match(rest, unit.end())):
+                    continue
+            subject = w.subject_of(m)
+            if subject:
+                best = (subject, len(m.group(0)))
+        return best
+
+    def named(self, words: str) -> str | None:
+        """The subject a change clause names (收、支总计各增加…)."""
+        best: tuple[str, int] | None = None
+        for w in self.vocab.wordings:
+            if w.kind == "amount" and w.applies(self.heading):
+                m = w.whole.fullmatch(words)
+                if m and (best is None or len(words) > best[1]):
+                    subject = w.subject_of(m)
+                    if subject:
+                        best = (subject, len(words))
+        return best[0] if best else None
+
+    def number(self, m: re.Match) -> None:
+        t, start, end = self.t, m.start(1), m.end(1)
+        before = t[max(0, start - 80) : start]
+        rest = t[end : end + 40]
+        value = m.group(1)
+        if rest.startswith("万元"):
+            self.amount(start, end + 2, value, before)
+        elif rest[:1] in ("%", "％"):
+            found = self.wording("percent", before, rest)
+            if found:
+                self.emit(found[0], start, None, num(value))
+        else:
+            found = self.wording("count", before, rest)
+            if found:
+                self.emit(found[0], start, None, None, num(value))
+
+    def amount(self, start: int, end: int, value: str, before: str) -> None:
+        change = CHANGE.search(before)
+        if change and (change.group("ref") is not None or change.group("named")):
+            self.change(start, end, value, change)
+            return
+        found = self.wording("amount", before, "")
+        subject = found[0] if found else None
+        if subject is None and PRONOUN.search(before):
+            owner = self.last_stated(
+                start, self.sentence_start(start), lambda s: "actual" in self.vocab.of(s)
+            )
+            subject = self.vocab.of(owner)["actual"] if owner else None
+        if subject is None:
+            return
+        decl = self.vocab.of(subject)
+        pct = None
+        done = COMPLETION.match(self.t, end)
+        share = None if done else SHARE.match(self.t, end)
+        if done:
+            self.claimed.add(done.start(2))
+            completion = decl.get("completion") or (
+                subject if str(decl.get("percent", "")).startswith("completion") else None
+            )
+            if completion:
+                subject, decl = completion, self.vocab.of(completion)
+                pct = num(done.group(2))
+        elif share:
+            self.claimed.add(share.start(1))
+            if str(decl.get("percent", "")).startswith("share"):
+                pct = num(share.group(1))
+        self.emit(subject, start, wan(value), pct)
+        if done and done.group(1) is not None and decl.get("budget"):
+            self.emit(decl["budget"], done.start(1), wan(done.group(1)))
+
+    def change(self, start: int, end: int, value: str, m: re.Match) -> None:
+        """比2023年度决算数增加X万元，增长P% (against the previous year) or 比年初预算数增加 (the budget)."""
+        if m.group("named"):
+            subject = self.named(m.group("named"))
+        else:
+            subject = self.last_stated(
+                start,
+                self.sentence_start(start, back=1),
+                lambda s: (
+                    not s.endswith(("_change", "_vs_budget"))
+                    and "_change." not in s
+                    and "actual" not in self.vocab.of(s)
+                    and self.vocab.of(s).get("unit") is None
+                    and self.vocab.of(s).get("kind") != "percent"
+                ),
+            )
+        if subject is None:
+            return
+        suffix = "_vs_budget" if "预算" in (m.group("ref") or "") else "_change"
+        pct_m = CHANGE_PERCENT.match(self.t, end)
+        word = m.group("dir")
+        if word == "变化":
+            sign = -1 if pct_m and pct_m.group("word") in ("下降", "降低", "减少") else 1
+        else:
+            sign = -1 if word == "减少" else 1
+        pct = None
+        if pct_m:
+            self.claimed.add(pct_m.start(2))
+            pct = num(pct_m.group(2)) * sign
+        self.emit(_change_subject(subject, suffix), start, wan(value) * sign, pct)
+
+    def comparisons(self) -> None:
+        """决算数大于/小于/等于预算数 said of the total or of “三公” (items read their own)."""
+        seen: set[str] = set()
+        for m in COMPARISON.finditer(self.t):
+            if m.start() in self.compared:
+                continue
+            said_of = self.t[self.sentence_start(m.start()) : m.start()]
+            if "三公" in said_of:
+                subject: str | None = "three_public_actual"
+            else:
+                subject = self.last_stated(
+                    m.start(), 0, lambda s: "budget" in self.vocab.of(s) and not s.startswith("gpb_item.")
+                )
+            if subject is None:
+                continue
+            finding = f"finding:compare.{subject}.{m.group('a') or m.group('b')}"
+            if finding not in seen:
+                seen.add(finding)
+                self.emit(finding, m.start())
 
 
-PLACEHOLDER = re.compile(r"增加/减少|增长/下降|（或与预算数持平）|X{2,}")
+def scan(section: Section, emit: Emit) -> None:
+    Reader(section, emit).read()
+
+
+def _leftovers(section: Section) -> Iterable[tuple[str, int, str]]:
+    """Template placeholders left in the section: (subject, page, text); ``finding:body_placeholder`` where
+    a placeholder stands for the body's name (上海市XX局, XXX年度…), ``placeholder`` otherwise."""
+    if BODY_PLACEHOLDER.search(section.heading):
+        yield "finding:body_placeholder", section.heading_page, section.heading
+    body_spans = [(m.start(), m.end()) for m in BODY_PLACEHOLDER.finditer(section.text)]
+    for start, _ in body_spans:
+        yield "finding:body_placeholder", section.page_at(start), section.sentence_at(start)
+    for m in PLACEHOLDER.finditer(section.text):
+        if any(a <= m.start() < b for a, b in body_spans):
+            continue
+        yield "placeholder", section.page_at(m.start()), section.sentence_at(m.start())
 
 
 def read_narrative(
     pages: list[Page], identity: object = None
 ) -> tuple[list[NarrativeFigure], list[NarrativeFigure]]:
-    """Every figure the narrative pages state, in reading order; and the template placeholders left in
-    (增加/减少 0 万元, XX局), which are findings rather than figures."""
+    """Every figure the narrative pages state, in reading order; and the findings in the text itself:
+    template placeholders left in (增加/减少 0 万元, XX局), stated comparisons, wrong 款 names."""
     del identity
     figures: list[NarrativeFigure] = []
     placeholders: list[NarrativeFigure] = []
     for section in sections(pages):
-        for m in PLACEHOLDER.finditer(section.text):
-            text = section.sentence_at(m.start())
-            if not placeholders or placeholders[-1].text != text:
-                placeholders.append(
-                    NarrativeFigure("placeholder", section.heading, text, section.page_at(m.start()))
-                )
+        for subject, page, text in _leftovers(section):
+            if not any(p.subject == subject and p.text == text for p in placeholders[-3:]):
+                placeholders.append(NarrativeFigure(subject, section.heading, text, page))
 
         def emit(
             subject: str,
@@ -332,7 +671,7 @@ def read_narrative(
             qty: Decimal | None,
             section: Section = section,
         ) -> None:
-            # findings (a wrong 款 name) are not figures: they go with the placeholders
+            # findings (a wrong 款 name, a stated comparison) are not figures: they go with the placeholders
             (placeholders if subject.startswith("finding:") else figures).append(
                 NarrativeFigure(
                     subject=subject,
@@ -345,5 +684,6 @@ def read_narrative(
                 )
             )
 
-        scan(section, emit)
+        if section.states_figures:
+            scan(section, emit)
     return figures, placeholders

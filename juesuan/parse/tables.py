@@ -351,8 +351,8 @@ def read_grid(
         n_sides = assign_sides(columns)
     read = GridRead(columns=columns)
     unresolved = resolve_measures(spec, columns, n_sides, year)
-    if unresolved:
-        read.warnings.append(ParseWarning(page, spec.id, f"headers naming no measure: {unresolved}"))
+    row_headers = _row_headers(spec)
+    named_by_rows: set[str] = set()
     if not continued:
         state.columns = columns
         state.header_texts = {tuple(norm(t) for t in row_texts(grid, r)) for r in heads}
@@ -369,6 +369,8 @@ def read_grid(
                 continue
             if norm(label) in words().code_part:
                 continue
+            # a transposed one-line table (rows 预算数 / 决算数): the row's label ends the column's path
+            transposed = norm(label) in row_headers
             for col in (c for c in value_cols if c.side == side):
                 cell = cells.get(col.index) or grid.at(r, col.index)
                 if cell is None or cell.col0 != col.index:
@@ -378,14 +380,21 @@ def read_grid(
                     where = f"{label or code}/{col.label}"
                     read.warnings.append(ParseWarning(page, spec.id, f"{where}: not a number {cell.text!r}"))
                     continue
+                measure, column_label, row_label = col.measure, col.label, label
+                if transposed:
+                    path = [norm(p) for p in col.path] + [norm(label)]
+                    measure = match_measure(spec.columns, path, year)
+                    column_label, row_label = f"{col.label}/{label}", ""
+                    if measure:
+                        named_by_rows.add(col.label)
                 read.facts.append(
                     TableFact(
                         table_code=spec.id,
                         table_title=title,
                         row_code=code,
-                        row_label=label,
-                        column_label=col.label,
-                        measure=col.measure,
+                        row_label=row_label,
+                        column_label=column_label,
+                        measure=measure,
                         amount_yuan=to_yuan(amount.value, unit),
                         raw_text=cell.text,
                         source_unit=unit,
@@ -398,7 +407,19 @@ def read_grid(
                     )
                 )
             read.data_rows += 1
+    unresolved = [u for u in unresolved if u not in named_by_rows]
+    if unresolved:
+        read.warnings.append(ParseWarning(page, spec.id, f"headers naming no measure: {unresolved}"))
     return read
+
+
+@cache
+def _row_headers(spec: TableSpec) -> frozenset[str]:
+    """Leaf labels a one-line table may print as row headers instead (预算数, 决算数 of a transposed 三公)."""
+    if spec.rows != "single":
+        return frozenset()
+    leaves = (leaf for node in spec.columns for _, leaf in node.leaves())
+    return frozenset(norm(label) for leaf in leaves for label in leaf.labels)
 
 
 @dataclass

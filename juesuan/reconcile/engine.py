@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 import pandas as pd
 
@@ -240,10 +241,12 @@ def table_presence(tables: set[str], family: str | None) -> list[dict]:
     return out
 
 
-SHARE_BASES = {  # subject prefix -> the cell the stated share is a share of
+SHARE_BASES = {  # subject (a prefix when it ends with '.') -> the cell the stated share is a share of
     "income.": ("income_expenditure_summary", "本年收入合计", "income_amount"),
     "basic_expenditure": ("expenditure", "合计", "total_expenditure"),
     "project_expenditure": ("expenditure", "合计", "total_expenditure"),
+    "expenditure_class.": ("expenditure", "合计", "total_expenditure"),
+    "gpb_expenditure": ("expenditure", "合计", "total_expenditure"),
     "gpb_class.": ("gpb_expenditure", "合计", "total_expenditure"),
     "outbound_actual": ("three_public", "", "three_public_actual"),
     "vehicle_total_actual": ("three_public", "", "three_public_actual"),
@@ -251,12 +254,22 @@ SHARE_BASES = {  # subject prefix -> the cell the stated share is a share of
 }
 
 
-RELATIONS = {
+RELATIONS = {  # a stated comparison word: does it hold between 决算数 (a) and 预算数 (b)?
     "大于": lambda a, b: a > b,
     "小于": lambda a, b: a < b,
     "等于": lambda a, b: a == b,
     "持平于": lambda a, b: a == b,
+    "持平": lambda a, b: a == b,
+    "相等": lambda a, b: a == b,
+    "一致": lambda a, b: a == b,
 }
+
+
+def _share_base(subject: str) -> tuple[str, str, str] | None:
+    return next(
+        (v for k, v in SHARE_BASES.items() if (subject.startswith(k) if k.endswith(".") else subject == k)),
+        None,
+    )
 
 
 def _finding(check_id: str, subject: str, description: str, page_cell: Cell) -> dict:
@@ -264,9 +277,8 @@ def _finding(check_id: str, subject: str, description: str, page_cell: Cell) -> 
     return _row(check_id, subject, description, ZERO, ZERO, ZERO, [page_cell], "warning", passed=False)
 
 
-def _comparison(book: Book, fig, page_cell: Cell) -> list[dict]:
-    """N5: 决算数大于/小于/等于预算数 against the 三公 table's 决算数 and 预算数."""
-    word = fig.subject.rsplit(".", 1)[1]
+def _comparison(book: Book, word: str, text: str, page_cell: Cell) -> list[dict]:
+    """N5: 决算数大于/小于/等于预算数 said of “三公” against the 三公 table's 决算数 and 预算数."""
     actual = book.select("three_public", "", "three_public_actual")
     budget = book.select("three_public", "", "three_public_budget")
     if not actual or not budget:
@@ -276,7 +288,7 @@ def _comparison(book: Book, fig, page_cell: Cell) -> list[dict]:
         _row(
             "N5",
             f"three_public/决算数{word}预算数",
-            f"comparison: {fig.text}",
+            f"comparison: {text}",
             budget[0].value,
             actual[0].value,
             ZERO,
@@ -290,13 +302,116 @@ def _wan(yuan: Decimal) -> Decimal:
     return (yuan / 10_000).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
+def _given(value: object) -> bool:
+    """A stated value (figures frames hold None or NaN where nothing was stated)."""
+    return value is not None and not pd.isna(value)
+
+
+def _at_stated_precision(ratio: Decimal, stated: Decimal) -> tuple[Decimal, Decimal]:
+    """A percent recomputed at the precision it is stated with, and the tolerance (±1 in its last digit):
+    narratives round half up and print 6% or 78.7% or 71.65% (DOMAIN.md §3.1)."""
+    step = Decimal(1).scaleb(-max(0, -stated.as_tuple().exponent))
+    return (ratio * 100).quantize(step, ROUND_HALF_UP), step
+
+
+class Stated:
+    """The figures of one document in reading order, to find the budget a completion or a comparison is
+    measured by: the nearest figure of the budget's subject in the same section."""
+
+    def __init__(self, figures: pd.DataFrame):
+        self.rows = list(figures.itertuples(index=False)) if not figures.empty else []
+        self.catalogue = load_catalogue()
+
+    def budget_subject(self, subject: str) -> str | None:
+        decl = self.catalogue.subject(subject)
+        budget = self.catalogue.raw["narrative_subjects"].get(decl.id, {}).get("budget") if decl else None
+        if budget is None:
+            return None
+        code = subject.split(".", 1)[1] if "." in subject else ""
+        return f"{budget}.{code}" if code.isdigit() else budget
+
+    def nearest(self, subject: str, section: str, i: int) -> Any | None:
+        """The figure of ``subject`` closest to row ``i`` in its section (the budget of its paragraph)."""
+        found = [
+            (abs(k - i), r)
+            for k, r in enumerate(self.rows)
+            if r.subject == subject and r.section == section and _given(r.amount_yuan)
+        ]
+        return min(found, key=lambda x: x[0])[1] if found else None
+
+    def last_before(self, subject: str, section: str, page: int) -> int | None:
+        """The row of the last figure of ``subject`` in ``section`` stated on or before ``page``."""
+        hits = [
+            k
+            for k, r in enumerate(self.rows)
+            if r.subject == subject and r.section == section and int(r.page) <= page and _given(r.amount_yuan)
+        ]
+        return hits[-1] if hits else None
+
+
+def _completion(stated: Stated, i: int) -> list[dict]:
+    """N7: a stated completion percent (完成年初预算的 C%) equals 支出决算 B / 年初预算 A, both as the same
+    paragraph states them, at C's precision. Nothing to check when A is 0."""
+    fig = stated.rows[i]
+    budget_subject = stated.budget_subject(fig.subject)
+    if budget_subject is None or not _given(fig.percent) or not _given(fig.amount_yuan):
+        return []
+    budget = stated.nearest(budget_subject, fig.section, i)
+    if budget is None or Decimal(budget.amount_yuan) == 0:
+        return []
+    a, b, c = Decimal(budget.amount_yuan), Decimal(fig.amount_yuan), Decimal(fig.percent)
+    expected, step = _at_stated_precision(b / a, c)
+    pages = [Cell(ZERO, Decimal(1), int(r.page), "") for r in (budget, fig)]
+    return [
+        _row(
+            "N7",
+            f"{fig.subject}/completion",
+            f"completion: {_wan(b)} / {_wan(a)} 万元 stated as {c}%: {fig.text}",
+            expected,
+            c,
+            step,
+            pages,
+        )
+    ]
+
+
+def _stated_comparison(stated: Stated, fig: Any, actual_subject: str, word: str) -> list[dict]:
+    """N6: a comparison in words (决算数大于/小于/等于预算数, 与预算数基本持平) agrees with the 年初预算 A and
+    支出决算 B the same paragraph states."""
+    i = stated.last_before(actual_subject, fig.section, int(fig.page))
+    budget_subject = stated.budget_subject(actual_subject)
+    if i is None or budget_subject is None:
+        return []
+    budget = stated.nearest(budget_subject, fig.section, i)
+    if budget is None:
+        return []
+    a, b = Decimal(budget.amount_yuan), Decimal(stated.rows[i].amount_yuan)
+    pages = [Cell(ZERO, Decimal(1), int(r.page), "") for r in (budget, stated.rows[i], fig)]
+    return [
+        _row(
+            "N6",
+            f"{actual_subject}/comparison",
+            f"{word}: 决算 {_wan(b)} 万元 against 预算 {_wan(a)} 万元: {fig.text}",
+            a,
+            b,
+            ZERO,
+            pages,
+            passed=RELATIONS[word](b, a),
+        )
+    ]
+
+
+def narrative_checks(book: Book, figures: pd.DataFrame, context: pd.DataFrame | None = None) -> list[dict]:
     """N1: a stated amount equals its table cell; N2: a stated share equals the share the table gives;
     N3: no template placeholder is left in the text; N4: an item names the 款 its code belongs to;
-    N5: a stated comparison (决算数小于预算数) holds between the two table cells it compares."""
+    N5: a stated comparison (决算数小于预算数) holds between the two 三公 table cells it compares;
+    N6: it agrees with the budget and the actual the paragraph states (every item, the total, 三公);
+    N7: a stated completion percent equals actual / budget as stated; D2: no placeholder stands for the
+    body's name. ``context``: the document's figures, when ``figures`` holds its findings."""
     cat = load_catalogue()
+    stated = Stated(figures if context is None else context)
     out = []
-    for fig in figures.itertuples(index=False):
+    for i, fig in enumerate(figures.itertuples(index=False)):
         page_cell = Cell(ZERO, Decimal(1), int(fig.page), "")
         if fig.subject == "placeholder":
             out.append(
@@ -305,8 +420,26 @@ def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
                 )
             )
             continue
-        if fig.subject.startswith("finding:compare.three_public."):
-            out += _comparison(book, fig, page_cell)
+        if fig.subject == "finding:body_placeholder":
+            out.append(
+                _row(
+                    "D2",
+                    "department",
+                    f"a placeholder stands for the body's name: {fig.text}",
+                    ZERO,
+                    ZERO,
+                    ZERO,
+                    [page_cell],
+                    "error",
+                    passed=False,
+                )
+            )
+            continue
+        if fig.subject.startswith("finding:compare."):
+            actual_subject, word = fig.subject.removeprefix("finding:compare.").rsplit(".", 1)
+            if actual_subject == "three_public_actual":
+                out += _comparison(book, word, fig.text, page_cell)
+            out += _stated_comparison(stated, fig, actual_subject, word)
             continue
         if fig.subject.startswith("finding:kuan_name"):
             out.append(
@@ -318,38 +451,38 @@ def narrative_checks(book: Book, figures: pd.DataFrame) -> list[dict]:
                 )
             )
             continue
+        if context is None:
+            out += _completion(stated, i)
         decl = cat.subject(fig.subject)
         target = decl.cell(fig.subject) if decl else None
-        if target is None or fig.amount_yuan is None or pd.isna(fig.amount_yuan):
+        if target is None or not _given(fig.amount_yuan):
             continue
         cells = book.select(*target)
         if not cells and target[0] in book.tables:
             cells = [Cell(ZERO, Decimal(1), int(fig.page), "")]  # a line the table does not print is zero
         if not cells:
             continue
-        stated = Decimal(fig.amount_yuan)
+        amount = Decimal(fig.amount_yuan)
         out.append(
             _row(
                 "N1",
                 fig.subject,
                 f"narrative: {fig.text}",
                 cells[0].value,
-                stated,
+                amount,
                 NARRATIVE_TOLERANCE,
                 [cells[0], page_cell],
                 "warning" if decl.soft else "error",
             )
         )
-        share = next((v for k, v in SHARE_BASES.items() if fig.subject.startswith(k)), None)
-        if share and fig.percent is not None and not pd.isna(fig.percent):
+        share = _share_base(fig.subject)
+        if share and _given(fig.percent):
             base = book.select(*share)
             if base and base[0].value:
-                stated_pct = Decimal(fig.percent)
-                places = max(0, -stated_pct.as_tuple().exponent)
-                step = Decimal(1).scaleb(-places)
                 # narratives compute shares from amounts stated in 万元 to 0.01: do the same
                 part_wan, base_wan = _wan(cells[0].value), _wan(base[0].value)
-                expected = (part_wan / base_wan * 100).quantize(step, ROUND_HALF_UP) if base_wan else ZERO
+                stated_pct = Decimal(fig.percent)
+                expected, step = _at_stated_precision(part_wan / base_wan if base_wan else ZERO, stated_pct)
                 out.append(
                     _row(
                         "N2",
@@ -395,9 +528,11 @@ def reconcile(
     for rule in load_catalogue().raw["rules"]:
         base_id = rule["id"].rstrip("bcde")
         rows += KINDS[rule["kind"]](book, rule, descriptions.get(base_id, rule["id"]))
-    for frame in (figures, placeholders):
-        if frame is not None and not frame.empty:
-            rows += narrative_checks(book, frame)
+    if figures is not None and not figures.empty:
+        rows += narrative_checks(book, figures)
+    if placeholders is not None and not placeholders.empty:
+        context = figures if figures is not None else pd.DataFrame()
+        rows += narrative_checks(book, placeholders, context)
     frame = pd.DataFrame(rows)
     if not frame.empty:
         frame.insert(0, "document_id", document_id)

@@ -19,7 +19,8 @@ class ColumnNode:
     measure: str | None = None
     children: tuple[ColumnNode, ...] = ()
     from_year: int | None = None
-    optional: bool = False  # a group header some producers print, others omit (本年支出 over 小计|基本|项目)
+    optional_group: bool = False  # a group header some print, others omit (本年支出 over 小计|基本|项目)
+    optional: bool = False  # a column some tables carry and others not (会议费, 培训费 beside the 三公)
 
     @property
     def label(self) -> str:
@@ -193,6 +194,7 @@ def _column(node: dict[str, Any]) -> ColumnNode:
         measure=node.get("measure"),
         children=tuple(_column(c) for c in node.get("children", [])),
         from_year=node.get("from_year"),
+        optional_group=bool(node.get("optional_group", False)),
         optional=bool(node.get("optional", False)),
     )
 

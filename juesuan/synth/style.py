@@ -51,6 +51,7 @@ class Style:
     charts: bool = False  # Sichuan: charts whose data labels leak into the text
     summary_classes: str = "classes24"
     group_headers: bool = False  # print the catalogue's optional group headers (本年支出 over 小计|基本|项目)
+    optional_columns: bool = False  # print the catalogue's optional columns (会议费, 培训费 beside the 三公)
 
     def as_dict(self) -> dict:
         return asdict(self)

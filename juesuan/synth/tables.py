@@ -170,7 +170,9 @@ class TableBuilder:
         def walk(node: ColumnNode, depth: int) -> None:
             if not node.applies_to(self.year):
                 return
-            if node.optional and not self.style.group_headers:
+            if node.optional and not self.style.optional_columns:
+                return
+            if node.optional_group and not self.style.group_headers:
                 for child in node.children:
                     walk(child, depth)
                 return
@@ -514,8 +516,9 @@ class TableBuilder:
         def restrict(node: ColumnNode, phase: str) -> ColumnNode:
             if node.children and all(not c.children for c in node.children):
                 leaf = next(c for c in node.children if c.label == phase)
-                return ColumnNode(labels=node.labels, measure=leaf.measure)
-            return ColumnNode(labels=node.labels, children=tuple(restrict(c, phase) for c in node.children))
+                return ColumnNode(labels=node.labels, measure=leaf.measure, optional=node.optional)
+            children = tuple(restrict(c, phase) for c in node.children)
+            return ColumnNode(labels=node.labels, children=children, optional=node.optional)
 
         return tuple(
             ColumnNode(labels=(phase,), children=tuple(restrict(n, phase) for n in nodes))
