@@ -17,7 +17,8 @@ from truthcheck import check_identities
 
 from juesuan.synth.corpus import generate_document, plan_corpus
 from juesuan.synth.printer import AmountPrinter
-from juesuan.synth.samples import SAMPLE_COUNT, SAMPLE_SEED
+from juesuan.synth.producers import PRODUCERS
+from juesuan.synth.samples import SAMPLE_COUNT, SAMPLE_PRODUCERS, SAMPLE_SEED
 
 
 def run_cli(out: Path, hashseed: str) -> dict[str, bytes]:
@@ -38,6 +39,38 @@ def test_same_arguments_give_the_same_bytes_in_different_processes(tmp_path):
     assert first == second
 
 
+PROFILES_SCRIPT = """
+import hashlib
+from juesuan.synth.corpus import document_style, generate_document, plan_corpus
+from juesuan.synth.producers import PRODUCERS
+plan = plan_corpus(2, 9)[1]
+for producer in PRODUCERS:
+    print(producer, hashlib.sha256(generate_document(plan, document_style(plan, producer)).pdf).hexdigest())
+"""
+
+
+def test_every_producer_profile_gives_the_same_bytes_in_different_processes():
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-c", PROFILES_SCRIPT],
+            env=dict(os.environ, PYTHONHASHSEED=hashseed),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        for hashseed in ("1", "2")
+    ]
+    assert outputs[0] == outputs[1]
+    digests = dict(line.split() for line in outputs[0].splitlines())
+    assert list(digests) == list(PRODUCERS) and len(set(digests.values())) == len(PRODUCERS)
+
+
+def test_producer_profiles_are_drawn_only_when_asked():
+    drawn = {generate_document(p).truth["style"]["producer"] for p in plan_corpus(6, 7, producers=False)}
+    assert drawn == {"plain"}
+    assert not SAMPLE_PRODUCERS  # the bundled demo set is written as reportlab writes it
+
+
 def test_different_seeds_give_different_documents():
     a = generate_document(plan_corpus(1, 1)[0])
     b = generate_document(plan_corpus(1, 2)[0])
@@ -45,7 +78,7 @@ def test_different_seeds_give_different_documents():
 
 
 def test_committed_generated_samples_are_what_the_generator_makes_now():
-    for plan in plan_corpus(SAMPLE_COUNT, SAMPLE_SEED):
+    for plan in plan_corpus(SAMPLE_COUNT, SAMPLE_SEED, producers=SAMPLE_PRODUCERS):
         generated = generate_document(plan)
         committed = SAMPLES / f"{generated.name}.pdf"
         assert committed.read_bytes() == generated.pdf, f"{committed} is stale: run `make samples`"

@@ -60,14 +60,16 @@ def number_forms(value: Decimal) -> set[str]:
 
 
 def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
-    """Every page has text and no (cid:N) glyph; every fact's text is in its box, its row label in its row,
-    its header path and title on its page; every narrative figure's number is on its page and its
-    sentence in the document."""
+    """Every page has text and no (cid:N) glyph, but the image-only pages the truth names, which have an
+    image and no text; every fact's text is in its box, its row label in its row, its header path and title
+    on its page; every narrative figure's number is on its page and its sentence in the document."""
     problems: list[str] = []
+    image_pages = set(truth.get("image_pages", []))
     with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
         pages_chars = {}
         pages_text = {}
         pages_edges = {}
+        footers = {}  # where a page's footer band starts: 40 pt above the visible page's bottom edge
 
         def page(n: int) -> tuple[list[dict], str]:
             if n not in pages_chars:
@@ -75,10 +77,17 @@ def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
                 pages_chars[n] = p.chars
                 pages_edges[n] = p.edges
                 pages_text[n] = squash("".join(c["text"] for c in p.chars))
+                # boxes as pdfplumber measures them, the truth's convention; the CropBox (in those
+                # coordinates) is the page as shown
+                footers[n] = p.cropbox[3] - 40
             return pages_chars[n], pages_text[n]
 
         for n in range(1, len(pdf.pages) + 1):
             chars, text = page(n)
+            if n in image_pages:
+                if chars or not pdf.pages[n - 1].images:
+                    problems.append(f"p{n}: an image-only page in the truth, but {len(chars)} characters")
+                continue
             if "(cid:" in text:
                 problems.append(f"p{n}: (cid:N) glyphs in the text layer")
             if not chars:
@@ -114,7 +123,7 @@ def check_against_pdf(pdf_bytes: bytes, truth: dict) -> list[str]:
                 problems.append(f"p{f['page']}: title {f['table_title']!r} not on or before the page")
         # the running text without page-number footers, so a sentence over a page break reads whole
         full = "".join(
-            squash("".join(c["text"] for c in page(n)[0] if c["bottom"] < pdf.pages[n - 1].height - 40))
+            squash("".join(c["text"] for c in page(n)[0] if c["bottom"] < footers[n]))
             for n in range(1, len(pdf.pages) + 1)
         )
         for fig in truth["narrative_figures"]:

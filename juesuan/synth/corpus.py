@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
@@ -20,6 +20,7 @@ from juesuan.synth.ledger import BODIES, Department, Ledger, PreviousYear, rando
 from juesuan.synth.model import Figure, Paragraph, TableBlock
 from juesuan.synth.narrative import NarrativeBuilder
 from juesuan.synth.printer import wan
+from juesuan.synth.producers import draw_producer, fit_style
 from juesuan.synth.render import Renderer
 from juesuan.synth.style import Style, draw_style
 from juesuan.synth.tables import TableBuilder, chinese_ordinal
@@ -41,6 +42,7 @@ class DocumentPlan:
     body_index: int
     year: int
     inconsistencies: int = 0
+    producers: bool = True  # draw a producer profile (False: every document as reportlab writes it)
 
     @property
     def family(self) -> str:
@@ -70,8 +72,11 @@ class Generated:
     ledger: Ledger = field(repr=False)
 
 
-def plan_corpus(count: int, seed: int, inconsistencies: int = 0) -> list[DocumentPlan]:
-    """Pairs of documents share a department and run over consecutive years."""
+def plan_corpus(
+    count: int, seed: int, inconsistencies: int = 0, producers: bool = True
+) -> list[DocumentPlan]:
+    """Pairs of documents share a department and run over consecutive years; ``producers`` draws each
+    document's producer profile (juesuan.synth.producers), else every document is ``plain``."""
     plans = []
     for index in range(count):
         slot = index // 2
@@ -84,7 +89,9 @@ def plan_corpus(count: int, seed: int, inconsistencies: int = 0) -> list[Documen
             "shanghai": rng.randint(2019, 2023),
             "guangdong": 2019,
         }[kind]
-        plans.append(DocumentPlan(index, seed, kind, prefix, body, start + index % 2, inconsistencies))
+        plans.append(
+            DocumentPlan(index, seed, kind, prefix, body, start + index % 2, inconsistencies, producers)
+        )
     return plans
 
 
@@ -107,10 +114,19 @@ def previous_of(ledger: Ledger) -> PreviousYear:
     )
 
 
-def generate_document(plan: DocumentPlan) -> Generated:
+def document_style(plan: DocumentPlan, producer: str | None = None) -> Style:
+    """The plan's style; its producer profile drawn (``plan.producers``) or the one named."""
+    style = draw_style(plan.rng("style"), plan.family, plan.year)
+    if producer is None and plan.producers:
+        producer = draw_producer(plan.rng("producer"))
+    return fit_style(replace(style, producer=producer)) if producer else style
+
+
+def generate_document(plan: DocumentPlan, style: Style | None = None) -> Generated:
+    """The plan's document, in ``style`` when given (tests: one plan under each producer profile)."""
     ledger = ledger_for(plan, plan.year)
     ledger.previous = previous_of(ledger_for(plan, plan.year - 1))
-    style = draw_style(plan.rng("style"), plan.family, plan.year)
+    style = style or document_style(plan)
     return build(
         ledger,
         style,
@@ -146,7 +162,11 @@ def build(
     for _ in range(kinds.count("table_cell")):
         records.append(alter_cell(rng, tables, style, altered))
     builder = NarrativeBuilder(ledger, style, rng, falsify, placeholder="placeholder" in kinds)
-    renderer = Renderer(style, title=f"{ledger.department.name}{ledger.year}年度部门决算")
+    renderer = Renderer(
+        style,
+        title=f"{ledger.department.name}{ledger.year}年度部门决算",
+        rng=random.Random(f"juesuan:producer:{name}"),
+    )
     paragraphs = layout_document(renderer, builder, tables, style, ledger, narrative, part_titles or {})
     pdf = renderer.finish()
     figures: list[Figure] = [f for p in paragraphs for f in p.figures]
@@ -173,6 +193,7 @@ def build(
     figures = [f for f in figures if not f.subject.endswith("_placeholder")]
     truth = make_truth(pdf, name, ledger, style, tables, figures, records, renderer.page, generator or {})
     truth["features"] = dict(sorted(renderer.features.items()))
+    truth["image_pages"] = renderer.image_pages
     return Generated(pdf=pdf, truth=truth, name=name, ledger=ledger)
 
 
@@ -254,6 +275,7 @@ def layout_document(
     """Draw cover, contents, narrative parts and tables in the family's order; returns what was drawn."""
     y = ledger.year
     renderer.cover(ledger.department.name, y, f"{y + 1}年{9 if style.family == 'sichuan13' else 8}月")
+    renderer.image_slot()
     drawn: list[Paragraph] = []
     if style.family == "sichuan13":
         parts = [
@@ -280,6 +302,7 @@ def layout_document(
                 for i, t in enumerate(tables)
             ]
     renderer.contents(entries)
+    renderer.image_slot()
 
     def tables_part(number: str, title: str) -> None:
         heading = Paragraph(text=f"{number} {part_titles.get(number, title)}", kind="part")
@@ -315,6 +338,7 @@ def layout_document(
             ]
         renderer.narrative(paragraphs)
         drawn += paragraphs
+        renderer.image_slot()
     return drawn
 
 
@@ -384,6 +408,9 @@ def write(generated: Generated, out: Path) -> Path:
     return pdf_path
 
 
-def generate_corpus(out: Path, count: int, seed: int, inconsistencies: int = 0) -> list[Path]:
+def generate_corpus(
+    out: Path, count: int, seed: int, inconsistencies: int = 0, producers: bool = True
+) -> list[Path]:
     load_catalogue()
-    return [write(generate_document(plan), out) for plan in plan_corpus(count, seed, inconsistencies)]
+    plans = plan_corpus(count, seed, inconsistencies, producers)
+    return [write(generate_document(plan), out) for plan in plans]

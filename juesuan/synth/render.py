@@ -1,12 +1,15 @@
 """Draw a document with reportlab, recording the page and box of every fact and figure as it is drawn.
 
 Coordinates recorded for the truth follow pdfplumber: origin at the top-left of the page, ``top`` and
-``bottom`` measured downwards, in PDF points.
+``bottom`` measured downwards, in PDF points. A ``/Rotate 90`` page is measured as shown (landscape); a
+page whose MediaBox or CropBox is off the origin as pdfplumber measures it (x in user space, ``top`` from
+the MediaBox height, the CropBox ignored): see juesuan.synth.producers.
 """
 
 from __future__ import annotations
 
 import io
+import random
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -14,11 +17,13 @@ from dataclasses import dataclass, field
 from typing import ClassVar
 
 from reportlab.lib.pagesizes import landscape as to_landscape
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from juesuan.synth.model import Paragraph, Row, TableBlock
+from juesuan.synth.producers import ImagePage, producer_for, scanned_page
 from juesuan.synth.style import A4, FONTS, Style
 
 MARGIN = 40.0
@@ -70,6 +75,7 @@ class Renderer:
     style: Style
     title: str
     buffer: io.BytesIO = field(default_factory=io.BytesIO)
+    rng: random.Random | None = None  # the producer profile's draws (offsets, the image page)
 
     def __post_init__(self) -> None:
         register_fonts()
@@ -83,29 +89,53 @@ class Renderer:
         self.size = A4
         self.y = 0.0
         self.features: Counter[str] = Counter()  # which variations this document exercises, for the truth
+        self.producer = producer_for(self.style, self.canvas, self.rng or random.Random(self.title))
+        self.image_pages: list[int] = []
 
     # -- pages -----------------------------------------------------------------------------------------
     def new_page(self, landscape: bool = False) -> None:
         if self.page:
-            self.footer()
-            self.canvas.showPage()
+            self.close_page()
         self.page += 1
         self.size = to_landscape(A4) if landscape else A4
         self.canvas.setPageSize(self.size)
         self.y = self.size[1] - MARGIN
+        self.producer.begin_page(self.page, self.size, landscape)
+
+    def close_page(self) -> None:
+        self.footer()
+        self.producer.end_page()
+        self.canvas.showPage()
+        self.producer.after_page()
 
     def footer(self) -> None:
-        if self.page <= 1 or self.style.page_numbers == "none":
+        if self.page <= 1 or self.style.page_numbers == "none" or self.page in self.image_pages:
             return
         text = f"- {self.page} -" if self.style.page_numbers == "dash" else str(self.page)
-        self.canvas.setFont(self.digit_font, 9)
-        self.canvas.drawCentredString(self.size[0] / 2, 28, text)
+        self.text(self.size[0] / 2, 28, text, 9, "center", self.digit_font)
 
     def finish(self) -> bytes:
-        self.footer()
-        self.canvas.showPage()
+        self.close_page()
         self.canvas.save()
+        self.features.update(self.producer.features)
         return self.buffer.getvalue()
+
+    def image_slot(self) -> None:
+        """A place where a scanned page may stand (never among the tables): the ``image_page`` profile puts
+        one image-only page at one of these."""
+        if isinstance(self.producer, ImagePage) and self.producer.wants_image():
+            self.new_page()
+            self.image_pages.append(self.page)
+            jpeg = scanned_page(self.producer.rng)
+            margin = 18.0
+            self.canvas.drawImage(
+                ImageReader(io.BytesIO(jpeg)),
+                margin,
+                margin,
+                self.width - 2 * margin,
+                self.height - 2 * margin,
+            )
+            self.features["image_pages"] += 1
 
     @property
     def width(self) -> float:
@@ -116,16 +146,42 @@ class Renderer:
         return self.size[1]
 
     def text(
-        self, x: float, y: float, text: str, size: float, align: str = "left", font: str | None = None
+        self,
+        x: float,
+        y: float,
+        text: str,
+        size: float,
+        align: str = "left",
+        font: str | None = None,
+        spread: float = 0.0,
     ) -> None:
-        c = self.canvas
-        c.setFont(font or self.font, size)
+        """One run of text; ``spread`` is extra space after every glyph but the last (justified or
+        distributed text, drawn by character spacing), honoured by producers that write text themselves."""
+        font = font or self.font
+        if not self.producer.raw_text:
+            c = self.canvas
+            c.setFont(font, size)
+            if align == "center":
+                c.drawCentredString(x, y, text)
+            elif align == "right":
+                c.drawRightString(x, y, text)
+            else:
+                c.drawString(x, y, text)
+            return
+        width = pdfmetrics.stringWidth(text, font, size) + spread * max(0, len(text) - 1)
         if align == "center":
-            c.drawCentredString(x, y, text)
+            x -= width / 2.0
         elif align == "right":
-            c.drawRightString(x, y, text)
-        else:
-            c.drawString(x, y, text)
+            x -= width
+        self.producer.draw(x, y, text, font, size, spread, self.height)
+
+    def spread(self, text: str, font: str, size: float, width: float, limit: float) -> float:
+        """The character spacing that makes ``text`` fill ``width`` (0 when it needs more than ``limit``, or
+        when the producer does not space characters)."""
+        if self.style.producer != "charspacing" or len(text) < 2:
+            return 0.0
+        gap = (width - pdfmetrics.stringWidth(text, font, size)) / (len(text) - 1)
+        return gap if 0 < gap <= limit else 0.0
 
     # -- cover and contents ------------------------------------------------------------------------------
     def cover(self, department: str, year: int, date_line: str) -> None:
@@ -178,7 +234,11 @@ class Renderer:
             if p.kind == "part":
                 self.text(self.width / 2, self.y, line, size, "center")
             else:
-                self.text(left + (indent_first if i == 0 else 0.0), self.y, line, size)
+                indent = indent_first if i == 0 else 0.0
+                # every line of a paragraph but its last is justified (by producers that space characters)
+                last = i == len(lines) - 1 or p.kind == "line"
+                spread = 0.0 if last else self.spread(line, self.font, size, width - indent, size / 4)
+                self.text(left + indent, self.y, line, size, spread=spread)
             pages_by_offset.append((position, self.page))
             position += len(line)
         for fig in p.figures:
@@ -290,7 +350,8 @@ class Renderer:
             self.cell_frame(xs[h.col], top, xs[h.col + h.colspan], bottom)
             width = xs[h.col + h.colspan] - xs[h.col] - 4
             lines = wrap(h.text, self.font, BODY_SIZE, width)
-            self.cell_text(lines, xs[h.col], xs[h.col + h.colspan], top, bottom, "center", self.font)
+            spread = self.distributed(lines, xs[h.col], xs[h.col + h.colspan])
+            self.cell_text(lines, xs[h.col], xs[h.col + h.colspan], top, bottom, "center", self.font, spread)
         self.y = tops[-1]
         if block.lanci:
             top, bottom = self.y, self.y - 16
@@ -319,12 +380,15 @@ class Renderer:
             else:
                 lines = [cell.text]
             if cell.text:
-                self.cell_text(lines, xs[i] + cell.indent, xs[i + 1], top, bottom, cell.align, font)
+                centred = col.kind == "name" and cell.align == "center"
+                spread = self.distributed(lines, xs[i], xs[i + 1]) if centred else 0.0
+                self.cell_text(lines, xs[i] + cell.indent, xs[i + 1], top, bottom, cell.align, font, spread)
             if record and cell.fact is not None:
                 f = cell.fact
                 f.page = self.page
-                f.x0, f.x1 = xs[i], xs[i + 1]
-                f.top, f.bottom = self.height - top, self.height - bottom
+                dx, dtop = self.producer.offset
+                f.x0, f.x1 = xs[i] + dx, xs[i + 1] + dx
+                f.top, f.bottom = self.height - top + dtop, self.height - bottom + dtop
         self.y = bottom
 
     def cell_frame(self, x0: float, top: float, x1: float, bottom: float) -> None:
@@ -338,17 +402,32 @@ class Renderer:
             c.line(x0, top, x0, bottom)
             c.line(x1, top, x1, bottom)
 
+    def distributed(self, lines: list[str], x0: float, x1: float) -> float:
+        """分散对齐: a short word alone in its cell spread over the cell's width, as Word prints 合计 and
+        项目 (only by producers that space characters; never digits)."""
+        if len(lines) != 1 or not 2 <= len(lines[0]) <= 4 or any(ch.isascii() for ch in lines[0]):
+            return 0.0
+        return self.spread(lines[0], self.font, BODY_SIZE, x1 - x0 - 16, 2 * BODY_SIZE)
+
     def cell_text(
-        self, lines: list[str], x0: float, x1: float, top: float, bottom: float, align: str, font: str
+        self,
+        lines: list[str],
+        x0: float,
+        x1: float,
+        top: float,
+        bottom: float,
+        align: str,
+        font: str,
+        spread: float = 0.0,
     ) -> None:
         step = BODY_SIZE * LEADING
         block_h = len(lines) * step
         y = top - (top - bottom - block_h) / 2 - BODY_SIZE
         for line in lines:
             if align == "right":
-                self.text(x1 - 4, y, line, BODY_SIZE, "right", font)
+                self.text(x1 - 4, y, line, BODY_SIZE, "right", font, spread)
             elif align == "center":
-                self.text((x0 + x1) / 2, y, line, BODY_SIZE, "center", font)
+                self.text((x0 + x1) / 2, y, line, BODY_SIZE, "center", font, spread)
             else:
-                self.text(x0 + 3, y, line, BODY_SIZE, "left", font)
+                self.text(x0 + 3, y, line, BODY_SIZE, "left", font, spread)
             y -= step

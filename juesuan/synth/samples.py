@@ -14,6 +14,7 @@ from juesuan.synth.corpus import generate_corpus
 
 SAMPLE_SEED = 2026
 SAMPLE_COUNT = 6
+SAMPLE_PRODUCERS = False  # the demo set is written as reportlab writes it (producer profiles: tests)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -22,7 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    for path in generate_corpus(args.out, SAMPLE_COUNT, SAMPLE_SEED):
+    for path in generate_corpus(args.out, SAMPLE_COUNT, SAMPLE_SEED, producers=SAMPLE_PRODUCERS):
         print(f"wrote {path}")
     return 0
 

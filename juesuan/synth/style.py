@@ -52,6 +52,7 @@ class Style:
     summary_classes: str = "classes24"
     group_headers: bool = False  # print the catalogue's optional group headers (本年支出 over 小计|基本|项目)
     optional_columns: bool = False  # print the catalogue's optional columns (会议费, 培训费 beside the 三公)
+    producer: str = "plain"  # how the PDF is written: juesuan.synth.producers.PRODUCERS (DOMAIN.md §5.4)
 
     def as_dict(self) -> dict:
         return asdict(self)
