@@ -5,8 +5,10 @@ over the whole corpus ``--repeat`` times (5, round-robin across engines) in a fr
 wall time gives pages/s and the process's peak RSS is reported. A 200-page document (generated documents
 joined) gives the parser's peak RSS on a long file. ``--scale N`` (default 1000) generates N documents and
 ingests them with 2 workers, sampling the memory (PSS) of the whole process tree and summing each stage's
-CPU and wall seconds (parse, frames, validate, reconcile, load). Results go to bench/results.json and a
-short table on stdout.
+CPU and wall seconds (parse, frames, validate, reconcile, load). The same 12 documents written by every
+producer profile of the generator (plain, wps, charspacing, rotate90, cropbox, image_page, subset_fonts) give
+the default engine's speed per producer against the plain set (``--only-producers`` runs just that). Results
+go to bench/results.json and a short table on stdout.
 """
 
 from __future__ import annotations
@@ -35,6 +37,53 @@ def build_corpus(folder: Path) -> list[Path]:
     if REAL.exists():
         paths += sorted(REAL.glob("*_final*.pdf"))
     return paths
+
+
+def build_producers(folder: Path, count: int = 12) -> dict[str, list[Path]]:
+    """The same ``count`` documents written by every producer profile (juesuan.synth.producers): the
+    default engine's speed on WPS-style files is compared with the same documents as reportlab writes them."""
+    from juesuan.synth.corpus import document_style, generate_document, plan_corpus, write
+    from juesuan.synth.producers import PRODUCERS
+
+    out: dict[str, list[Path]] = {}
+    for producer in PRODUCERS:
+        target = folder / producer
+        out[producer] = [
+            write(generate_document(plan, document_style(plan, producer)), target)
+            for plan in plan_corpus(count, seed=11)
+        ]
+    return out
+
+
+def measure_producers(sets: dict[str, list[Path]], repeat: int) -> list[dict]:
+    """juesuan_parse (default engine) over each producer's set, round-robin across sets, median of runs."""
+    runs: dict[str, list[dict]] = {p: [] for p in sets}
+    for _ in range(repeat):
+        for producer, paths in sets.items():
+            out = subprocess.run(
+                [sys.executable, __file__, "--child", "juesuan_parse", *map(str, paths)],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            runs[producer].append(json.loads(out.stdout.strip().splitlines()[-1]))
+    plain = None
+    results = []
+    for producer, done in runs.items():
+        seconds = statistics.median(r["seconds"] for r in done)
+        pages_per_s = done[0]["pages"] / seconds
+        plain = plain or pages_per_s  # "plain" comes first in PRODUCERS
+        results.append(
+            {
+                "producer": producer,
+                "pages": done[0]["pages"],
+                "median_seconds": round(seconds, 3),
+                "pages_per_s": round(pages_per_s, 2),
+                "ratio_to_plain": round(pages_per_s / plain, 3),
+                "runs": [round(r["seconds"], 3) for r in done],
+            }
+        )
+    return results
 
 
 def build_long(folder: Path, pages: int = 200) -> Path:
@@ -260,6 +309,7 @@ def main() -> int:
     parser.add_argument("--build", type=Path, help="(internal) build the corpus into this folder")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scale", type=int, default=1000, help="documents for the memory run (0: skip)")
+    parser.add_argument("--only-producers", action="store_true", help="measure the producer sets only")
     parser.add_argument("--scale-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
@@ -271,7 +321,22 @@ def main() -> int:
         return 0
     if args.build:
         corpus = build_corpus(args.build / "corpus")
-        print(json.dumps({"corpus": [str(p) for p in corpus], "long": str(build_long(args.build))}))
+        producers = {k: [str(p) for p in v] for k, v in build_producers(args.build / "producers").items()}
+        print(
+            json.dumps(
+                {
+                    "corpus": [str(p) for p in corpus],
+                    "long": str(build_long(args.build)),
+                    "producers": producers,
+                }
+            )
+        )
+        return 0
+    if args.only_producers:
+        with tempfile.TemporaryDirectory() as tmp:
+            for r in measure_producers(build_producers(Path(tmp)), args.repeat):
+                ratio = r["ratio_to_plain"]
+                print(f"{r['producer']:14} {r['pages_per_s']:>9} pages/s {ratio:>6}× plain {r['runs']}")
         return 0
     with tempfile.TemporaryDirectory() as tmp:
         # built in a child: peak RSS survives exec on Linux, so the measuring parent must stay small
@@ -280,10 +345,12 @@ def main() -> int:
         )
         paths = json.loads(built.stdout.strip().splitlines()[-1])
         corpus, long_pdf = [Path(p) for p in paths["corpus"]], Path(paths["long"])
+        producer_sets = {k: [Path(p) for p in v] for k, v in paths["producers"].items()}
         engines = list(ENGINES)
         if shutil.which("pdftotext"):  # poppler-utils is optional
             engines.append("pdftotext_layout")
         results = measure_all(engines, corpus, args.repeat)
+        producers = measure_producers(producer_sets, args.repeat)
         long_run = measure("juesuan_parse", [long_pdf], 1)
         scale = measure_scale(Path(tmp), args.scale) if args.scale else None
     baseline = results[0]["pages_per_s"]
@@ -298,6 +365,7 @@ def main() -> int:
             "seconds": long_run["median_seconds"],
             "peak_rss_mb": long_run["peak_rss_mb"],
         },
+        "producers": producers,
         "scale": scale,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -313,6 +381,9 @@ def main() -> int:
         f"juesuan_parse on a {long_run['pages']}-page document: {long_run['median_seconds']} s, "
         f"peak RSS {long_run['peak_rss_mb']} MB"
     )
+    print("juesuan_parse (default engine) on the same 12 documents as each producer writes them:")
+    for r in producers:
+        print(f"  {r['producer']:14} {r['pages_per_s']:>9} pages/s  {r['ratio_to_plain']:>6}× plain")
     by = {r["engine"]: r for r in results}
     speedup = by["juesuan_ingest_2"]["pages_per_s"] / by["juesuan_ingest_1"]["pages_per_s"]
     print(f"2 workers / 1 worker: {speedup:.2f}×")
