@@ -207,3 +207,36 @@ def test_a_template_body_name_left_on_a_table_page_fails_d2(original):
     assert {t.table_code for t in doc.tables} == {t.table_code for t in original.tables}
     fine = original.checks_frame()
     assert fine[fine.check_id == "D2"].passed.all()
+
+
+def without_text_above(source: Path, page_number: int, top: float, bottom: float) -> bytes:
+    """The PDF with the text objects between ``top`` and ``bottom`` (pt from the page top) removed from
+    one page: a title lost (an image the producer pasted, or a title typed in a header the export dropped)."""
+    pdf = pdfium.PdfDocument(source)
+    page = pdf[page_number - 1]
+    height = page.get_height()
+    for obj in list(page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_TEXT], max_depth=1)):
+        _, low, _, high = obj.get_bounds()
+        if top <= height - high and height - low <= bottom:
+            page.remove_obj(obj)
+    page.gen_content()
+    return _save(pdf)
+
+
+def test_a_table_whose_title_is_lost_is_identified_by_its_header(original):
+    # 收入决算表's title on page 8 (WPS writes one text object per glyph, 46-60 pt from the top)
+    doc = parse_document(without_text_above(GUOJIA, 8, 40, 62), name="guojia-untitled-p8.pdf")
+    assert [t.table_code for t in doc.tables] == [t.table_code for t in original.tables]
+    income = sorted(
+        (f.row_code or f.row_label, f.column_label, f.amount_yuan)
+        for f in doc.facts()
+        if f.table_code == "income"
+    )
+    assert income == sorted(
+        (f.row_code or f.row_label, f.column_label, f.amount_yuan)
+        for f in original.facts()
+        if f.table_code == "income"
+    )
+    assert any(w.page == 8 and "identified by its header" in w.message for w in doc.warnings)
+    checks = doc.checks_frame()
+    assert checks[checks.severity == "error"].passed.all()

@@ -13,7 +13,15 @@ import pandas as pd
 from juesuan import __version__
 from juesuan.parse.narrative import BODY_PLACEHOLDER, NarrativeFigure, read_narrative
 from juesuan.parse.numbers import looks_like_amount
-from juesuan.parse.tables import GridRead, ParseWarning, RowState, TableFact, read_grid, squash
+from juesuan.parse.tables import (
+    GridRead,
+    ParseWarning,
+    RowState,
+    TableFact,
+    header_rows,
+    read_grid,
+    squash,
+)
 from juesuan.parse.titles import match_title, qualifier
 from juesuan.pdf import Grid, Line, Page, TextLayer, read_pages
 from juesuan.reference import department_id, load_catalogue, region_of
@@ -333,7 +341,7 @@ def read_tables(
                     scope=scope_of(tables, found, page.lines, previous_bottom, grid.top, identity),
                 )
                 tables.append(current)
-            elif current is not None and page.number - current.pages[-1] <= 2:
+            elif current is not None and page.number - current.pages[-1] <= 2 and continues(grid, current):
                 if page.number not in current.pages:
                     current.pages.append(page.number)
             else:
@@ -376,6 +384,19 @@ def read_tables(
 
 CAPTION_MAX = 40
 LABEL_ONLY = re.compile(r"(?:公开\d+表|表\d+|附表\d*)")
+
+
+def continues(grid: Grid, table: ParsedTable) -> bool:
+    """Whether an untitled grid after ``table`` is its continuation: it repeats the table's header, or it
+    starts with data in as many columns. A grid with a header of its own is another table whose title was
+    lost (identified by its header, or reported), never rows of the one before."""
+    repeated, _, _ = header_rows(grid, table.state.header_texts)
+    if repeated:
+        return True
+    own, _, _ = header_rows(grid)
+    if own:
+        return False
+    return table.state.columns is None or len(table.state.columns) == grid.n_cols
 
 
 def scope_of(
