@@ -1,28 +1,28 @@
-"""The ingest flow: discover → one prepare task per document → a single writer loads in order.
+"""The ingest flow: the library's :func:`juesuan.ingest.ingest` with one prepare task per new document.
 
 Where the prepare tasks run is the task runner's business: threads in this process (the default), separate
 processes (``workers``), or a Dask cluster (``dask_address``, through prefect-dask's DaskTaskRunner). The
-tasks return per-document frames; only this process ever writes DuckDB.
+tasks return per-document frames; only this process ever writes DuckDB, through the same code as
+``juesuan ingest`` (so both give the same warehouse for the same folder).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections import deque
+from collections.abc import Iterator
 
 from prefect import flow, get_run_logger, task
 
 from juesuan.ingest import (
     DEFAULT_WAREHOUSE,
+    Outcome,
     Prepared,
-    discover,
-    document_id,
+    Preparer,
+    ingest,
     prepare,
     prepare_isolated,
-    store,
 )
 from juesuan.parse.document import PARSER_VERSION
-from juesuan.warehouse import connect
-from juesuan.warehouse.load import known
 
 
 def _document_key(context, parameters: dict) -> str:
@@ -66,6 +66,24 @@ def run_ingest_flow(
     return chosen(paths, warehouse, window=max(4, 2 * workers), isolate=not dask_address)
 
 
+def task_preparer(isolate: bool, timeout: float, memory_mb: int, window: int) -> Preparer:
+    """The library's preparer as Prefect tasks: up to ``window`` documents submitted ahead of the writer
+    (memory stays flat as the corpus grows), results handed back in input order."""
+
+    def run(todo: list[tuple[str, str]]) -> Iterator[Prepared]:
+        pending: deque = deque()
+        for path, doc_id in todo:
+            pending.append((path, prepare_document.submit(path, doc_id, isolate, timeout, memory_mb)))
+            while len(pending) > window:
+                path, future = pending.popleft()
+                yield future.result().at(path)  # the task is cached by content: name this file
+        while pending:
+            path, future = pending.popleft()
+            yield future.result().at(path)
+
+    return run
+
+
 @flow(name="ingest", log_prints=False)
 def ingest_flow(
     paths: list[str],
@@ -74,38 +92,32 @@ def ingest_flow(
     isolate: bool = True,
     timeout: float = 300.0,
     memory_mb: int = 3072,
+    wait: float = 600.0,
 ) -> dict:
-    """Parse up to ``window`` documents ahead of the writer (memory stays flat as the corpus grows), each in
-    a child process under ``timeout`` seconds and ``memory_mb`` unless ``isolate`` is off."""
+    """The library's ingest with its documents prepared as tasks (each in a child process under
+    ``timeout`` seconds and ``memory_mb`` unless ``isolate`` is off); ``wait`` seconds for the writer lock.
+    Orchestration only: what is new, duplicates, sources, quarantine and loading are the library's."""
     logger = get_run_logger()
-    files = discover(paths)
-    target = Path(warehouse)
-    con = connect(target)
-    counts = {"loaded": 0, "skipped": 0, "quarantined": 0}
-    outcomes = []
 
-    def write(prepared: Prepared) -> None:
-        outcome = store(con, prepared, target.parent / "quarantine")
-        counts[outcome.status] += 1
-        outcomes.append(
-            {"path": outcome.path, "status": outcome.status, "reason": outcome.reason, "facts": outcome.facts}
-        )
+    def told(outcome: Outcome) -> None:
         if outcome.status == "quarantined":
             logger.warning("quarantined %s: %s", outcome.path, outcome.reason)
 
-    try:
-        pending = []
-        for path in files:
-            doc_id = document_id(path)
-            if known(con, doc_id) is not None:
-                counts["skipped"] += 1
-                continue
-            pending.append(prepare_document.submit(str(path), doc_id, isolate, timeout, memory_mb))
-            while len(pending) > window:
-                write(pending.pop(0).result())
-        while pending:
-            write(pending.pop(0).result())
-    finally:
-        con.close()
+    outcomes = ingest(
+        paths,
+        warehouse,
+        on_document=told,
+        wait=wait,
+        on_wait=logger.warning,
+        preparer=task_preparer(isolate, timeout, memory_mb, window),
+    )
+    counts = {status: 0 for status in ("loaded", "skipped", "duplicate", "quarantined")}
+    for outcome in outcomes:
+        counts[outcome.status] = counts.get(outcome.status, 0) + 1
     logger.info("ingest: %s", counts)
-    return {"counts": counts, "outcomes": outcomes}
+    return {
+        "counts": counts,
+        "outcomes": [
+            {"path": o.path, "status": o.status, "reason": o.reason, "facts": o.facts} for o in outcomes
+        ],
+    }

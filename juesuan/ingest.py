@@ -1,18 +1,22 @@
 """Ingest: discover → parse → validate → reconcile → load, one document at a time, without Prefect.
 
-The Prefect flows (``flows/``) call the same functions: :func:`prepare` is the per-document work (pure: bytes
-in, frames and a verdict out; safe in a worker process) and :func:`store` the single writer.
+One path for every run: :func:`ingest` decides what is new, hands the new files to a *preparer* (the
+strategy that runs :func:`prepare` — in this process, in forked workers, or as Prefect tasks on threads or
+a Dask cluster; see ``flows/ingest.py``) and loads what comes back through the single writer
+:func:`store`. :func:`prepare` is the per-document work (pure: bytes in, frames and a verdict out; safe in
+a worker process); every failure in it is a refusal with a reason, never an exception out of the run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import os
 import shutil
 import signal
 import time
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -30,6 +34,8 @@ from juesuan.warehouse.load import original_of, record_source
 from schemas import validate
 
 DEFAULT_WAREHOUSE = Path("data/processed/warehouse.duckdb")
+# A preparer turns (path, document_id) pairs into Prepared documents, yielded in input order.
+Preparer = Callable[[list[tuple[str, str]]], Iterator["Prepared"]]
 
 
 @dataclass
@@ -45,6 +51,14 @@ class Prepared:
     refusal: str | None = None  # why the file is quarantined, None when it can load
     seconds: dict[str, float] = field(default_factory=dict)  # wall: parse, frames, validate, reconcile
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process, same stages
+
+    def at(self, path: str) -> Prepared:
+        """The same result for the same bytes found under ``path`` (a cached result names the file it
+        was first prepared from)."""
+        if path == self.path:
+            return self
+        document = dict(self.document, source_path=path) if self.document else self.document
+        return dataclasses.replace(self, path=path, document=document)
 
     @property
     def n_facts(self) -> int:
@@ -117,7 +131,10 @@ def prepare(path: str | Path) -> Prepared:
     except Exception as exc:  # a bad file must not stop the run, even without worker processes
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=_unexpected(exc))
     laps.lap("parse")
-    return judge(doc, path, laps)
+    try:
+        return judge(doc, path, laps)
+    except Exception as exc:  # frames, validation and reconciliation sit inside the same boundary
+        return Prepared(path, doc_id, _bare(path, doc_id), refusal=_unexpected(exc))
 
 
 def _unexpected(exc: BaseException) -> str:
@@ -168,6 +185,10 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
         return Prepared(path, doc_id, row, facts, figures, refusal=why, seconds=laps.wall, cpu=laps.cpu)
     checks = doc.checks_frame()
     laps.lap("reconcile")
+    problems = validate("checks", checks) if not checks.empty else []
+    if problems:
+        why = reason("invalid", "; ".join(problems))
+        return Prepared(path, doc_id, row, facts, figures, refusal=why, seconds=laps.wall, cpu=laps.cpu)
     return Prepared(path, doc_id, row, facts, figures, checks, seconds=laps.wall, cpu=laps.cpu)
 
 
@@ -242,6 +263,21 @@ def _prepare_isolated(path: str) -> Prepared:
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=_unexpected(exc))
 
 
+def in_process(todo: list[tuple[str, str]]) -> Iterator[Prepared]:
+    """The simplest preparer: every document in this process, one after the other."""
+    return (prepare(path) for path, _ in todo)
+
+
+def forked(workers: int, timeout: float = 300.0, memory_mb: int = 3072) -> Preparer:
+    """A preparer that parses each document in its own forked process (at most ``workers`` at a time)
+    under a time limit (``timeout`` seconds) and a memory limit (``memory_mb``)."""
+
+    def run(todo: list[tuple[str, str]]) -> Iterator[Prepared]:
+        return _parallel(todo, workers, timeout, memory_mb)
+
+    return run
+
+
 def ingest(
     paths: Iterable[str | Path],
     warehouse: str | Path = DEFAULT_WAREHOUSE,
@@ -251,14 +287,19 @@ def ingest(
     memory_mb: int = 3072,
     wait: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
+    preparer: Preparer | None = None,
 ) -> list[Outcome]:
     """Ingest files, streamed: one writer, documents loaded in order.
 
-    ``workers=0`` parses in this process; ``workers=N`` parses in N forked processes, each document under a
-    time limit (``timeout`` seconds) and a memory limit (``memory_mb``), at most 4N documents ahead of the
-    writer (a long document at the head of the line does not idle the other workers), so that no single
-    file can stall or kill the run and memory stays flat as the corpus grows.
+    ``preparer`` says where documents are parsed; by default ``workers=0`` parses in this process and
+    ``workers=N`` in N forked processes, each document under a time limit (``timeout`` seconds) and a
+    memory limit (``memory_mb``), at most 4N documents ahead of the writer (a long document at the head of
+    the line does not idle the other workers), so that no single file can stall or kill the run and memory
+    stays flat as the corpus grows. The Prefect flow passes its own preparer (tasks on threads or Dask) and
+    gets the same warehouse: duplicates, document sources, the writer-lock wait and quarantine alike.
     """
+    if preparer is None:
+        preparer = in_process if workers <= 0 else forked(workers, timeout, memory_mb)
     warehouse = Path(warehouse)
     quarantine_dir = warehouse.parent / "quarantine"
     # the quarantine's copies are never inputs, even when the warehouse sits inside an input folder
@@ -289,10 +330,7 @@ def ingest(
             else:
                 first_in_run.add(doc_id)
                 todo.append((path, doc_id))
-        prepared_docs = (
-            (prepare(p) for p, _ in todo) if workers <= 0 else _parallel(todo, workers, timeout, memory_mb)
-        )
-        for prepared in prepared_docs:
+        for prepared in preparer(todo):
             record(store(con, prepared, quarantine_dir))
         for path, doc_id in repeats:
             record(_seen_before(con, path, doc_id, *original_of(con, doc_id)))

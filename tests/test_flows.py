@@ -42,9 +42,9 @@ def test_ingest_flow_loads_documents_once_and_publish_writes_a_release(harness, 
     files = [str(p) for p in sorted(SAMPLES.glob("000[0-2]*.pdf"))]
     warehouse = str(tmp_path / "w.duckdb")
     first = ingest_flow(files, warehouse, window=2)
-    assert first["counts"] == {"loaded": 3, "skipped": 0, "quarantined": 0}
+    assert first["counts"] == {"loaded": 3, "skipped": 0, "duplicate": 0, "quarantined": 0}
     again = ingest_flow(files, warehouse)
-    assert again["counts"] == {"loaded": 0, "skipped": 3, "quarantined": 0}
+    assert again["counts"] == {"loaded": 0, "skipped": 3, "duplicate": 0, "quarantined": 0}
     release = Path(publish_flow(warehouse, str(tmp_path / "extracts")))
     assert (release / "datapackage.json").exists()
     con = duckdb.connect(warehouse, read_only=True)
@@ -65,7 +65,42 @@ def test_ingest_command_can_run_through_the_flow(harness, tmp_path):
         app, ["ingest", str(folder), "--warehouse", str(tmp_path / "w.duckdb"), "--flow"]
     )
     assert result.exit_code == 1, result.output
-    assert "1 loaded, 0 skipped, 1 quarantined" in result.output
+    assert "1 loaded, 0 skipped, 0 duplicate, 1 quarantined" in result.output
+
+
+def test_the_flow_and_the_command_build_the_same_warehouse_from_the_same_folder(harness, tmp_path):
+    """One ingest path: a folder with a copy under another name (duplicate), a re-publication (the same
+    department and year in new bytes: supersedes) and a bad file gives identical content in every table,
+    document_sources included, and the same outcomes, whether through `juesuan ingest` or the flow."""
+    import pypdfium2 as pdfium
+    from test_warehouse import fingerprint
+
+    from flows.ingest import ingest_flow
+    from juesuan.ingest import ingest
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    source = SAMPLES / "0003_mof9_2024.pdf"
+    (folder / "a.pdf").write_bytes(source.read_bytes())
+    (folder / "b copy.pdf").write_bytes(source.read_bytes())
+    pdfium.PdfDocument(source).save(folder / "c republished.pdf")  # new bytes, same accounts
+    (folder / "d.pdf").write_text("not a pdf")
+    (folder / "e.pdf").write_bytes((SAMPLES / "0005_mof9_2020.pdf").read_bytes())
+    by_command = ingest([folder], tmp_path / "command" / "w.duckdb")
+    by_flow = ingest_flow([str(folder)], str(tmp_path / "flow" / "w.duckdb"), window=2)
+    assert [(o.path, o.status, o.reason, o.facts) for o in by_command] == [
+        (o["path"], o["status"], o["reason"], o["facts"]) for o in by_flow["outcomes"]
+    ]
+    assert {o.status for o in by_command} == {"loaded", "duplicate", "quarantined"}
+    assert fingerprint(tmp_path / "command" / "w.duckdb") == fingerprint(tmp_path / "flow" / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "flow" / "w.duckdb"), read_only=True)
+    statuses = sorted(con.execute("SELECT status FROM documents").fetchall())
+    sources = sorted(
+        Path(p).name for (p,) in con.execute("SELECT source_path FROM document_sources").fetchall()
+    )
+    con.close()
+    assert statuses == [("loaded",), ("loaded",), ("quarantined",), ("superseded",)]
+    assert sources == ["a.pdf", "b copy.pdf", "c republished.pdf", "e.pdf"]
 
 
 def test_prepare_task_is_cached_by_document_id_not_by_file_name(harness, tmp_path):
@@ -104,7 +139,7 @@ def test_a_dask_cluster_builds_the_same_warehouse_as_one_process(harness, tmp_pa
     ):
         result = run_ingest_flow(files, str(tmp_path / "dask.duckdb"), dask_address=cluster.scheduler_address)
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)
-    assert result["counts"] == {"loaded": 4, "skipped": 0, "quarantined": 1}
+    assert result["counts"] == {"loaded": 4, "skipped": 0, "duplicate": 0, "quarantined": 1}
     assert len(executed) == 2 and sum(executed.values()) >= len(files), executed
     assert fingerprint(tmp_path / "dask.duckdb") == fingerprint(tmp_path / "one.duckdb")
 
@@ -121,7 +156,7 @@ def test_the_flow_parses_each_document_in_its_own_limited_process(harness, tmp_p
     (folder / "a.pdf").write_bytes((SAMPLES / "0004_older8_2019.pdf").read_bytes())
     (folder / "bomb.pdf").write_bytes(compression_bomb(0.5))
     result = ingest_flow([str(folder)], str(tmp_path / "w.duckdb"), memory_mb=256)
-    assert result["counts"] == {"loaded": 1, "skipped": 0, "quarantined": 1}
+    assert result["counts"] == {"loaded": 1, "skipped": 0, "duplicate": 0, "quarantined": 1}
     bomb = next(o for o in result["outcomes"] if o["path"].endswith("bomb.pdf"))
     assert code_of(bomb["reason"]) in ("memory", "crashed"), bomb
 

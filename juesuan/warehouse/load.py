@@ -51,11 +51,6 @@ def _arrow(name: str, frame: pd.DataFrame) -> pa.Table:
     return pa.Table.from_arrays(columns, schema=schema)
 
 
-def known(con: duckdb.DuckDBPyConnection, document_id: str) -> str | None:
-    row = con.execute("SELECT status FROM documents WHERE document_id = ?", [document_id]).fetchone()
-    return row[0] if row else None
-
-
 def load_document(
     con: duckdb.DuckDBPyConnection,
     document: dict,
@@ -127,7 +122,7 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: st
     """Record a refused file (once); nothing else of the warehouse changes. False if already known."""
     con.begin()
     try:
-        if known(con, document["document_id"]) is not None:
+        if original_of(con, document["document_id"]) is not None:
             con.rollback()
             return False
         _insert_row(
