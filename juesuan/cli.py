@@ -329,6 +329,26 @@ def version() -> None:
     console.print(__version__)
 
 
+@app.callback()
+def options(
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose",
+            "-v",
+            count=True,
+            help="log to stderr: -v refusals and documents, -vv parser warnings",
+        ),
+    ] = 0,
+) -> None:
+    """Logging of the library (one logger per module) to standard error: errors only by default."""
+    import logging
+
+    level = {0: logging.ERROR, 1: logging.INFO}.get(verbose, logging.DEBUG)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("juesuan").setLevel(level)
+
+
 def main() -> None:
     app()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import logging
 import os
 import shutil
 import signal
@@ -33,6 +34,7 @@ from juesuan.warehouse import connect, load_document, record_quarantine
 from juesuan.warehouse.load import original_of, record_source
 from schemas import validate
 
+log = logging.getLogger(__name__)
 DEFAULT_WAREHOUSE = Path("data/processed/warehouse.duckdb")
 # A preparer turns (path, document_id) pairs into Prepared documents, yielded in input order.
 Preparer = Callable[[list[tuple[str, str]]], Iterator["Prepared"]]
@@ -131,6 +133,8 @@ def prepare(path: str | Path) -> Prepared:
     except Exception as exc:  # a bad file must not stop the run, even without worker processes
         return Prepared(path, doc_id, _bare(path, doc_id), refusal=_unexpected(exc))
     laps.lap("parse")
+    for warning in doc.warnings:
+        log.debug("%s: %s", Path(path).name, warning)
     try:
         return judge(doc, path, laps)
     except Exception as exc:  # frames, validation and reconciliation sit inside the same boundary
@@ -195,6 +199,7 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
 def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
     """Load a prepared document or record its refusal (the file is copied to the quarantine folder)."""
     if prepared.refusal:
+        log.warning("quarantined %s: %s", prepared.path, prepared.refusal)
         recorded = record_quarantine(con, prepared.document, prepared.refusal)
         if quarantine_dir is not None and recorded:
             quarantine_dir.mkdir(parents=True, exist_ok=True)
@@ -208,6 +213,8 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
     year_checks = (inside.get("year_checks", 0.0), inside.get("year_checks_cpu", 0.0))
     laps.lap("load", minus=year_checks)  # the year ↔ year checks are reconciliation, run inside the load
     laps.wall["year_checks"], laps.cpu["year_checks"] = year_checks
+    log.info("%s %s: %d facts", status, prepared.path, prepared.n_facts)
+    log.debug("%s seconds by stage: %s", prepared.path, {k: round(v, 3) for k, v in laps.wall.items()})
     return Outcome(
         prepared.path,
         prepared.document_id,

@@ -43,3 +43,22 @@ def test_inspect_draws_the_page_with_its_cells(tmp_path):
 def test_inspect_refuses_a_page_outside_the_document(tmp_path):
     result = runner.invoke(app, ["inspect", str(SEED_PDF), "--page", "99", "--out", str(tmp_path / "x.png")])
     assert result.exit_code != 0
+
+
+def test_verbose_logs_refusals_and_documents_to_stderr_and_the_default_stays_quiet(tmp_path):
+    import subprocess
+    import sys
+
+    bad = tmp_path / "bad.pdf"
+    bad.write_text("not a pdf")
+    good = SAMPLES / "0003_mof9_2024.pdf"
+
+    def run(*flags: str) -> str:
+        command = [sys.executable, "-m", "juesuan", *flags, "ingest", str(good), str(bad)]
+        command += ["--warehouse", str(tmp_path / f"w{''.join(flags)}.duckdb")]
+        return subprocess.run(command, capture_output=True, text=True).stderr
+
+    quiet, told, debug = run(), run("-v"), run("-vv")
+    assert "quarantined" not in quiet
+    assert f"quarantined {bad}: not_pdf" in told and f"loaded {good}: 511 facts" in told
+    assert "seconds by stage" in debug and "seconds by stage" not in told
