@@ -12,11 +12,12 @@ SHARED ?= ../shared
 SEED_TEXT := $(SHARED)/corpus/seed/000_dac8e1c6e90fb209.txt
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help env fonts demo test test-heavy lint format samples clean bench server chromium
+.PHONY: help env fonts demo test test-fast test-heavy lint format samples clean bench server chromium
 
 help:
 	@echo "make demo    - create the environment, ingest and export the bundled samples, run example queries"
-	@echo "make test    - run the test suite (fast by default, corpus tests included)"
+	@echo "make test    - run the whole test suite (corpus, engines, warehouse, Prefect, Chromium; ~7 min)"
+	@echo "make test-fast - the quick tier while you work (~30 s): reference data, properties, golden figures"
 	@echo "make lint    - ruff"
 	@echo "make samples - rebuild data/raw/samples from the generator (seed PDF needs $(SHARED))"
 	@echo "make bench   - throughput against pdfplumber's bare extract_tables (bench/results.json)"
@@ -64,6 +65,12 @@ chromium:
 
 test: env chromium
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not heavy" -q
+
+# while you work: reference data, properties, the seed and the real documents' golden figures (~30 s)
+FAST_TESTS := tests/test_reference.py tests/test_properties.py tests/test_parse_seed.py tests/test_parse_real.py \
+              tests/test_reading.py tests/test_narrative_real.py
+test-fast: env
+	$(VENV)/bin/pytest -n 2 -m "not corpus and not heavy" -q $(FAST_TESTS)
 
 test-heavy: env
 	$(VENV)/bin/pytest -n 2 -m heavy -q
