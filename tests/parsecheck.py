@@ -23,6 +23,11 @@ def _d(value) -> Decimal | None:
     return None if value is None else Decimal(str(value)).normalize()
 
 
+def cell_key(table_scope: str, table_code: str, row_code: str | None, row_label: str, column: str) -> tuple:
+    """A cell's key: the set of tables it is in ('' the first), table, row (code, else label), column."""
+    return (table_scope, table_code, row_code or row_label, column)
+
+
 def compare_with_truth(doc: ParsedDocument, truth: dict) -> list[str]:
     problems: list[str] = []
     row = doc.document_row()
@@ -32,12 +37,16 @@ def compare_with_truth(doc: ParsedDocument, truth: dict) -> list[str]:
             problems.append(f"document {name}: parsed {row[name]!r}, truth {expected_doc[name]!r}")
     got = {}
     for f in doc.facts():
-        key = (f.table_code, f.row_code or f.row_label, f.column_label)
+        key = cell_key(f.scope, f.table_code, f.row_code, f.row_label, f.column_label)
         if key in got:
             problems.append(f"duplicate cell {key}")
         got[key] = f
+    # truth written before sets of tables were generated has no table_scope: its cells are in the first
     expected = {
-        (f["table_code"], f["row_code"] or f["row_label"], f["column_label"]): f for f in truth["facts"]
+        cell_key(
+            f.get("table_scope", ""), f["table_code"], f["row_code"], f["row_label"], f["column_label"]
+        ): f
+        for f in truth["facts"]
     }
     for key in expected.keys() - got.keys():
         problems.append(f"cell not found: {key}")
@@ -69,11 +78,19 @@ def compare_with_truth(doc: ParsedDocument, truth: dict) -> list[str]:
         problems.append(f"narrative figure not found: {fig}")
     for fig in have - want:
         problems.append(f"extra narrative figure: {fig}")
-    tables = {t["table_code"]: t for t in truth["tables"]}
-    parsed = {t.table_code: t for t in doc.tables}
+    tables = {(t.get("table_scope", ""), t["table_code"]): t for t in truth["tables"]}
+    parsed = {(t.scope, t.table_code): t for t in doc.tables}
     if set(tables) != set(parsed):
         problems.append(f"tables: parsed {sorted(parsed)}, truth {sorted(tables)}")
-    for code in set(tables) & set(parsed):
-        if tables[code]["empty"] != parsed[code].empty:
-            problems.append(f"{code} empty: parsed {parsed[code].empty}, truth {tables[code]['empty']}")
+    for key in set(tables) & set(parsed):
+        if tables[key]["empty"] != parsed[key].empty:
+            problems.append(f"{key} empty: parsed {parsed[key].empty}, truth {tables[key]['empty']}")
+    if "contents" in truth:  # the tables the document's 目录 lists, on the pages it takes
+        listed = truth["contents"]["tables"]
+        if set(doc.listed) != set(listed):
+            problems.append(f"目录: parsed {sorted(doc.listed)}, truth {sorted(listed)}")
+        if not set(doc.listed.values()) <= set(truth["contents"]["pages"]):
+            problems.append(
+                f"目录 pages: parsed {sorted(set(doc.listed.values()))}, truth {truth['contents']}"
+            )
     return problems

@@ -21,7 +21,7 @@ from truthcheck import check_against_pdf, check_identities
 
 from juesuan.ingest import judge, store
 from juesuan.parse import parse_document
-from juesuan.reference import load_catalogue
+from juesuan.reference import department_id, load_catalogue, region_of
 from juesuan.synth.producers import PRODUCERS
 from juesuan.warehouse import connect
 
@@ -77,12 +77,15 @@ def test_narrative_figures_agree_with_the_table_cells_they_state(corpus_docs):
     checked = 0
     for path, truth in corpus_docs:
         unit = truth["documents"][0] and truth["facts"][0]["source_unit"]
+        # the narrative speaks of the first set of tables (a second set, 本级 or a unit's, has its own books)
         cells = {
             (f["table_code"], f["row_code"] or f["row_label"], f["measure"]): Decimal(f["amount_yuan"])
             for f in truth["facts"]
+            if f["table_scope"] == ""
         }
-        empty = {t["table_code"] for t in truth["tables"] if t["empty"]}
-        present = {t["table_code"] for t in truth["tables"]}
+        first = [t for t in truth["tables"] if t["table_scope"] == ""]
+        empty = {t["table_code"] for t in first if t["empty"]}
+        present = {t["table_code"] for t in first}
         for fig in truth["narrative_figures"]:
             decl = catalogue.subject(fig["subject"])
             target = decl.cell(fig["subject"]) if decl else None
@@ -103,7 +106,8 @@ def test_narrative_figures_agree_with_the_table_cells_they_state(corpus_docs):
 def test_corpus_covers_every_variation_the_generator_promises(corpus_docs):
     styles = [t["style"] for _, t in corpus_docs]
     seen = {key: Counter(str(s[key]) for s in styles) for key in styles[0]}
-    assert set(seen["family"]) == {"sichuan13", "mof9", "older8"}
+    assert set(seen["family"]) == set(load_catalogue().families)
+    assert seen["family"]["central9"] >= 20, seen["family"]
     assert set(seen["function_code"]) == {"single", "split"}
     assert set(seen["economic_code"]) == {"single", "split"}
     assert set(seen["unit"]) == {"万元", "元"}
@@ -111,8 +115,8 @@ def test_corpus_covers_every_variation_the_generator_promises(corpus_docs):
     assert set(seen["thousands"]) == {"True", "False"}
     assert set(seen["continuation"]) == {"marker", "title", "title_total"}
     assert set(seen["font"]) == {"WenQuanYiZenHei", "WenQuanYiMicroHei", "ARPLUMingCN"}
-    assert set(seen["three_public_layout"]) == {"paired", "blocks"}
-    assert set(seen["empty_style"]) == {"note", "zeros"}
+    assert set(seen["three_public_layout"]) == {"paired", "blocks", "transposed"}
+    assert set(seen["empty_style"]) == {"note", "zeros", "total_row"}
     assert set(seen["ruling"]) == {"lines", "rects"}
     assert {"公开NN表", "表N", "none"} == set(seen["table_label"])
     assert set(seen["producer"]) == set(PRODUCERS)  # DOMAIN.md §5.4: how real PDFs are written
@@ -136,6 +140,7 @@ def test_corpus_covers_every_variation_the_generator_promises(corpus_docs):
         "image_pages",  # image_page
         "fonts_type0",  # subset_fonts
         "fonts_without_tounicode",
+        "empty_notes_wrapped",  # an empty table's blank 合计 line, its 说明 (…无数据) wrapped
     ):
         assert features[feature] > 10, feature
     continued_by_style = Counter(
@@ -146,6 +151,60 @@ def test_corpus_covers_every_variation_the_generator_promises(corpus_docs):
     assert portrait > 10
     departments = {t["documents"][0]["department_id"] for _, t in corpus_docs}
     assert len(departments) >= 50
+    # the real-document variants (README "Real documents"), each in enough documents to matter
+    assert min(seen["three_public_layout"].values()) >= 10, seen["three_public_layout"]
+    assert seen["empty_style"]["total_row"] >= 5
+    for key, values in (
+        ("code_word", {"科目编码", "科目代码", "功能分类科目编码", "支出功能分类科目编码"}),
+        ("economic_code_word", {"经济分类科目编码", "科目编码", "科目代码"}),
+        ("name_word", {"科目名称", "名称", "项目"}),
+        ("contents", {"plain", "leaders", "none"}),
+        ("optional_columns", {"True", "False"}),
+        ("group_headers", {"True", "False"}),
+        ("basic_panes", {"2", "3"}),
+        ("lineno_all_rows", {"True", "False"}),
+        ("label_position", {"above", "below"}),
+    ):
+        assert set(seen[key]) == values, (key, seen[key])
+        assert min(seen[key].values()) >= 10, (key, seen[key])
+    assert seen["table_sets"]["2"] >= 5 and set(seen["second_set"]) == {"", "qualifier", "department"}
+    central = [t for _, t in corpus_docs if t["style"]["family"] == "central9"]
+    for t in central:  # central bodies name no region: the id is the parser's (region_of)
+        d = t["documents"][0]
+        assert d["region"] == region_of(d["department_name"]) == "", d
+        assert d["department_id"] == department_id(d["department_name"], ""), d
+        assert 2020 <= d["fiscal_year"] <= 2024
+        assert t["style"]["basic_panes"] == 3 and t["style"]["table_label"] == "公开NN表"
+        assert [x["table_code"] for x in t["tables"] if x["table_scope"] == ""] == list(
+            load_catalogue().families["central9"].tables
+        )
+    central_cells = {(f["table_code"], f["column_label"]) for t in central for f in t["facts"]}
+    assert ("gpb_basic_expenditure", "公用经费/决算数") in central_cells
+    assert any(c == "state_capital_expenditure" for c, _ in central_cells)
+    grouped = {
+        f["column_label"]
+        for _, t in corpus_docs
+        for f in t["facts"]
+        if f["table_code"] == "gpb_expenditure" and f["column_label"].startswith("本年支出/")
+    }
+    assert {"本年支出/基本支出", "本年支出/项目支出"} <= grouped
+    facts = [(f, t) for _, t in corpus_docs for f in t["facts"] if f["table_code"] == "three_public"]
+    transposed = [f for f, t in facts if t["style"]["three_public_layout"] == "transposed"]
+    assert transposed and all(f["row_label"] == "" for f in transposed)
+    assert {f["column_label"].rsplit("/", 1)[1] for f in transposed} == {"预算数", "决算数"}
+    optional = {f["measure"] for f, t in facts if t["style"]["optional_columns"]}
+    assert {"meeting_budget", "meeting_actual", "training_budget", "training_actual"} <= optional
+    assert any(f["amount_yuan"] != "0.00" and f["measure"] == "meeting_actual" for f, _ in facts)
+    titles = {f["table_title"] for f, t in facts if t["style"]["optional_columns"]}
+    assert all("会议费、培训费" in title for title in titles)
+    # a 目录 with dot leaders and page numbers lists every table; a second set of tables has its scope
+    for _, t in corpus_docs:
+        if t["style"]["contents"] == "leaders":
+            assert set(t["contents"]["tables"]) == {x["table_code"] for x in t["tables"]}
+    scopes = Counter(
+        f["table_scope"] for _, t in corpus_docs if t["style"]["table_sets"] == 2 for f in t["facts"]
+    )
+    assert scopes["本级"] and any(s not in ("", "本级") for s in scopes), scopes
     classes = {
         f["row_code"]
         for _, t in corpus_docs

@@ -53,7 +53,9 @@ def test_seed_consistent_figures_and_identities_pass(seed_checks):
 
 
 def truth_frames(truth: dict) -> tuple[pd.DataFrame, pd.DataFrame, set[str], str]:
-    facts = pd.DataFrame(truth["facts"])
+    """The first set of tables (the one the narrative speaks of) and the narrative, as the parser gives
+    them."""
+    facts = pd.DataFrame([f for f in truth["facts"] if f.get("table_scope", "") == ""])
     facts["amount_yuan"] = facts["amount_yuan"].map(Decimal)
     figures = pd.DataFrame(truth["narrative_figures"])
     for col in ("amount_yuan", "percent", "quantity"):
@@ -61,7 +63,7 @@ def truth_frames(truth: dict) -> tuple[pd.DataFrame, pd.DataFrame, set[str], str
     return (
         facts,
         figures,
-        {t["table_code"] for t in truth["tables"]},
+        {t["table_code"] for t in truth["tables"] if t.get("table_scope", "") == ""},
         truth["documents"][0]["template_family"],
     )
 

@@ -15,10 +15,11 @@ import pytest
 from conftest import SAMPLES
 from truthcheck import check_identities
 
-from juesuan.synth.corpus import generate_document, plan_corpus
+from juesuan.synth.corpus import document_style, generate_document, plan_corpus
 from juesuan.synth.printer import AmountPrinter
 from juesuan.synth.producers import PRODUCERS
-from juesuan.synth.samples import SAMPLE_COUNT, SAMPLE_PRODUCERS, SAMPLE_SEED
+from juesuan.synth.samples import SAMPLE_COUNT, SAMPLE_PRODUCERS, SAMPLE_SEED, SAMPLE_VARIANTS
+from juesuan.synth.style import Style
 
 
 def run_cli(out: Path, hashseed: str) -> dict[str, bytes]:
@@ -71,6 +72,24 @@ def test_producer_profiles_are_drawn_only_when_asked():
     assert not SAMPLE_PRODUCERS  # the bundled demo set is written as reportlab writes it
 
 
+def test_real_document_variants_are_drawn_only_when_asked():
+    """Without variants (the committed samples) no central department and every new knob at its default;
+    with them, every eighth pair is central and the knobs vary."""
+    defaults = Style(family="mof9")
+    knobs = ("code_word", "economic_code_word", "name_word", "contents", "table_sets", "basic_panes")
+    plain = [document_style(p) for p in plan_corpus(32, 7, variants=False)]
+    assert {s.family for s in plain} <= {"sichuan13", "mof9", "older8"}
+    assert all(getattr(s, k) == getattr(defaults, k) for s in plain for k in knobs)
+    assert all(s.three_public_layout != "transposed" and not s.optional_columns for s in plain)
+    varied = [document_style(p) for p in plan_corpus(32, 7)]
+    assert [s.family for s in varied].count("central9") == 4  # slots 7 and 15
+    assert all(len({getattr(s, k) for s in varied}) > 1 for k in knobs)
+    # the families' own draws do not move: the same plan draws the same first-family knobs
+    for a, b in zip(plain, varied, strict=True):
+        if b.family != "central9":
+            assert (a.unit, a.zero, a.font, a.continuation) == (b.unit, b.zero, b.font, b.continuation)
+
+
 def test_different_seeds_give_different_documents():
     a = generate_document(plan_corpus(1, 1)[0])
     b = generate_document(plan_corpus(1, 2)[0])
@@ -78,7 +97,7 @@ def test_different_seeds_give_different_documents():
 
 
 def test_committed_generated_samples_are_what_the_generator_makes_now():
-    for plan in plan_corpus(SAMPLE_COUNT, SAMPLE_SEED, producers=SAMPLE_PRODUCERS):
+    for plan in plan_corpus(SAMPLE_COUNT, SAMPLE_SEED, producers=SAMPLE_PRODUCERS, variants=SAMPLE_VARIANTS):
         generated = generate_document(plan)
         committed = SAMPLES / f"{generated.name}.pdf"
         assert committed.read_bytes() == generated.pdf, f"{committed} is stale: run `make samples`"

@@ -206,7 +206,22 @@ class Books:
 
 
 def check_identities(truth: dict) -> list[str]:
-    """The identities of DOMAIN.md §3 on the printed figures, with the published-rounding tolerance."""
+    """The identities of DOMAIN.md §3 on the printed figures, with the published-rounding tolerance; each
+    set of tables a document prints (汇总, 本级 …: the facts' table_scope) on its own."""
+    scopes = sorted({f.get("table_scope", "") for f in truth["facts"]}) or [""]
+    if len(scopes) == 1:
+        return _check_identities(truth)
+    problems = []
+    for scope in scopes:
+        part = {
+            "facts": [f for f in truth["facts"] if f.get("table_scope", "") == scope],
+            "tables": [t for t in truth["tables"] if t.get("table_scope", "") == scope],
+        }
+        problems += [f"{scope or '(first set)'}: {p}" for p in _check_identities(part)]
+    return problems
+
+
+def _check_identities(truth: dict) -> list[str]:
     b = Books(truth)
     tables = {t["table_code"]: t for t in truth["tables"]}
     s, inc, exp = "income_expenditure_summary", "income", "expenditure"

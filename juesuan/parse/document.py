@@ -499,8 +499,26 @@ def _unit(lines: list[Line], top: float, bottom: float) -> str | None:
 
 
 def _notes(lines: list[Line], grid: Grid) -> list[str]:
+    """The 注/说明 lines under a grid, each with the lines it wraps onto (a line right below it, starting at
+    its left edge: 说明：…故本表 / 无数据。)."""
     below = sorted((ln for ln in lines if ln.top >= grid.bottom - 1), key=lambda ln: ln.top)
-    return [ln.squashed for ln in below[:3] if NOTE.match(ln.squashed)]
+    notes: list[str] = []
+    last: Line | None = None  # the note line (or its last wrapped line) a wrapped line would follow
+    for ln in below[:4]:
+        if NOTE.match(ln.squashed):
+            notes.append(ln.squashed)
+            last = ln
+        elif last is not None and _wraps_onto(last, ln):
+            notes[-1] += ln.squashed
+            last = ln
+        else:
+            last = None
+    return notes
+
+
+def _wraps_onto(above: Line, line: Line) -> bool:
+    height = above.bottom - above.top
+    return abs(line.x0 - above.x0) <= height and 0 <= line.top - above.bottom <= height
 
 
 def mentions_of(pages: list[Page], table_pages: set[int] | None = None) -> list[Mention]:

@@ -179,12 +179,17 @@ def row_texts(grid: Grid, r: int) -> list[str]:
     return [c.text for c in grid.row(r)]
 
 
-def header_rows(grid: Grid, known: set[tuple[str, ...]] | None = None) -> tuple[list[int], list[int], int]:
+def header_rows(
+    grid: Grid, known: set[tuple[str, ...]] | None = None, row_words: frozenset[str] = frozenset()
+) -> tuple[list[int], list[int], int]:
     """(header rows, 栏次 rows, first data row). A 栏次 row (or a row of bare column numbers) is header.
 
     On a continuation page (``known`` holds the header rows of the table's first page) a row is header only
     if it repeats one of those: the first lines of a continued page can look like header text
-    (一般公共预算财政拨款 is both a column header and a sub-line of 年初财政拨款结转和结余)."""
+    (一般公共预算财政拨款 is both a column header and a sub-line of 年初财政拨款结转和结余). ``row_words`` are
+    leaf labels a one-line table may print as row labels (a transposed 三公's 预算数 / 决算数): such a word
+    alone in the first column, the rest of its row blank or amounts, starts the data even when every
+    amount is printed blank."""
     heads, lanci = [], []
     seen_structure = False
     for r in range(grid.n_rows):
@@ -202,6 +207,8 @@ def header_rows(grid: Grid, known: set[tuple[str, ...]] | None = None) -> tuple[
                 heads.append(r)
                 continue
             return heads, lanci, r
+        if row_words and _labels_a_row(grid.row(r), row_words):
+            return heads, lanci, r
         if any(looks_like_amount(t) for t in non_empty) or any(
             is_data_label(t) and norm(t) not in header_vocabulary() for t in non_empty
         ):
@@ -215,6 +222,13 @@ def header_rows(grid: Grid, known: set[tuple[str, ...]] | None = None) -> tuple[
             continue
         return heads, lanci, r
     return heads, lanci, grid.n_rows
+
+
+def _labels_a_row(cells: list[GridCell], row_words: frozenset[str]) -> bool:
+    filled = [c for c in cells if squash(c.text)]
+    if not filled or filled[0].col0 != 0 or filled[0].col1 != 1 or norm(filled[0].text) not in row_words:
+        return False
+    return all(looks_like_amount(squash(c.text)) for c in filled[1:])
 
 
 def column_paths(grid: Grid, heads: list[int], first_data: int) -> list[list[str]]:
@@ -339,7 +353,9 @@ def read_grid(
 ) -> GridRead:
     state = state or RowState()
     continued = state.columns is not None
-    heads, lanci, first_data = header_rows(grid, state.header_texts if continued else None)
+    heads, lanci, first_data = header_rows(
+        grid, state.header_texts if continued else None, _row_headers(spec)
+    )
     if spec.rows == "single" and first_data == grid.n_rows:
         # a one-line table (三公) whose line is printed all blank: the line under the header is its data
         first_data = max([*heads, *lanci, -1]) + 1

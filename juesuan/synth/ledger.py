@@ -126,6 +126,9 @@ class Ledger:
     nonfiscal_used: int = 0
     surplus_distribution: int = 0
     budget_completion: dict[str, int] = field(default_factory=dict)  # 项 code -> adjusted budget (fen)
+    # 会议费 and 培训费 beside the 三公 (…“三公”经费及会议费、培训费支出决算表): budget and actual, fen
+    meeting_training_budget: dict[str, int] = field(default_factory=dict)  # meeting | training
+    meeting_training_actual: dict[str, int] = field(default_factory=dict)
 
     # -- totals the tables print -------------------------------------------------------------------
     def fund_items(self, fund: str) -> list[ItemLine]:
@@ -241,6 +244,27 @@ BODIES: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("自然资源局", "行政", "22001", ("2200101", "2200150"), ()),
     ("应急管理局", "行政", "22401", ("2240101",), ("2240102",)),
 )
+# central departments (中央部门, the central9 family): names without a region, so region_of gives ''
+CENTRAL_BODIES: tuple[tuple[str, str, str, tuple[str, ...], tuple[str, ...]], ...] = (
+    ("国家信访局", "行政", "20140", ("2014001", "2014003"), ("2014004", "2014099", "2014002")),
+    ("财政部", "行政", "20106", ("2010601", "2010650"), ("2010602", "2010607", "2010608")),
+    ("国务院办公厅", "行政", "20103", ("2010301", "2010350"), ("2010302", "2010399")),
+    ("国家互联网信息办公室", "参公", "20137", ("2013701", "2013750"), ("2013704", "2013799")),
+    ("公安部", "行政", "20402", ("2040201",), ("2040202", "2040299")),
+    ("教育部", "行政", "20501", ("2050101",), ("2050102",)),
+    ("科学技术部", "行政", "20601", ("2060101",), ("2060102",)),
+    ("文化和旅游部", "行政", "20701", ("2070101",), ("2070102", "2070109", "2079999")),
+    ("民政部", "行政", "20802", ("2080201",), ("2080208", "2080801")),
+    ("生态环境部", "行政", "21101", ("2110101",), ("2110102",)),
+    ("住房和城乡建设部", "行政", "21201", ("2120101",), ("2120102", "2120104")),
+    ("农业农村部", "行政", "21301", ("2130101", "2130104"), ("2130199",)),
+    ("水利部", "行政", "21303", ("2130301",), ("2130306",)),
+    ("交通运输部", "行政", "21401", ("2140101",), ("2140102", "2140199")),
+    ("自然资源部", "行政", "22001", ("2200101", "2200150"), ()),
+    ("应急管理部", "行政", "22401", ("2240101",), ("2240102",)),
+)
+# subordinate units whose own set of tables a central document may print after its 汇总 set
+UNIT_SUFFIXES = ("机关服务中心", "信息中心", "培训中心")
 GOV_FUND_ITEMS = ("2120801", "2120803", "2296002")
 
 
@@ -472,6 +496,14 @@ def random_ledger(rng: random.Random, department: Department, year: int, body: t
         projects_evaluated=len([i for i in ordered if i.fiscal_project]),
         self_score=rng.randint(85, 100),
     )
+    # the fiscal 会议费 and 培训费 actually spent are the basic 30215 and 30216; drawn last, so that adding
+    # them changed no earlier draw
+    actual = {"meeting": public.get("30215", 0), "training": public.get("30216", 0)}
+    ledger.meeting_training_actual = actual
+    ledger.meeting_training_budget = {
+        k: int(v / rng.uniform(0.6, 1.0)) if v else (_yuan(rng, 1_000, 20_000) if rng.random() < 0.2 else 0)
+        for k, v in actual.items()
+    }
     ledger.check()
     return ledger
 

@@ -24,6 +24,7 @@ class Fact:
     top: float = 0.0
     x1: float = 0.0
     bottom: float = 0.0
+    scope: str = ""  # the set of tables the cell is in: '' the first, else the name the parser gives it
 
     def as_dict(self) -> dict:
         return {
@@ -41,6 +42,7 @@ class Fact:
             "top": round(self.top, 2),
             "x1": round(self.x1, 2),
             "bottom": round(self.bottom, 2),
+            "table_scope": self.scope,
         }
 
 
@@ -93,6 +95,8 @@ class TableBlock:
     empty: bool = False
     lanci: list[str] | None = None  # 栏次 row texts, one per column, drawn as the last header row
     pages: list[int] = field(default_factory=list)  # filled in when drawn
+    scope: str = ""  # '' for the document's first set of tables, else the second set's name (本级, a unit)
+    name: str = ""  # the title without ordinal or year prefix, as a 目录 lists it
 
     def column_label(self, col: int) -> str:
         """The header path above a value column, top to bottom, whitespace removed, joined by '/'."""

@@ -96,7 +96,9 @@ class NarrativeBuilder:
         self.places = style.percent_places
         self.fc = function_classes()
         self.ec = economic_classes()
-        self.shanghai = style.family == "mof9"
+        # the MoF wording (年初预算为A万元，支出决算为B万元，完成年初预算的C%): Shanghai and central bodies
+        self.shanghai = style.family in ("mof9", "central9")
+        self.central = style.family == "central9"
 
     # -- helpers ---------------------------------------------------------------------------------------
     def w(self, section: str) -> Writer:
@@ -128,16 +130,16 @@ class NarrativeBuilder:
     # -- parts ------------------------------------------------------------------------------------------
     def overview(self, part: str) -> list[Paragraph]:
         units = self.L.department.units or (self.name,)
+        sichuan_words = self.style.family == "sichuan13" or self.central  # 部门职责, 机构设置
+        title = {"sichuan13": "部门概况", "central9": f"{self.name}概况"}.get(self.style.family, "概况")
         out = [
-            self.heading(f"{part} {'部门概况' if self.style.family == 'sichuan13' else '概况'}", "part"),
-            self.heading("一、部门职责" if self.style.family == "sichuan13" else "一、主要职能", "section"),
+            self.heading(f"{part} {title}", "part"),
+            self.heading("一、部门职责" if sichuan_words else "一、主要职能", "section"),
             Paragraph(
                 text=f"{self.name}贯彻落实党中央、国务院和省市关于本领域工作的方针政策和决策部署，"
                 "负责本行政区域内相关工作的统筹规划、组织实施和监督管理，完成上级交办的其他任务。"
             ),
-            self.heading(
-                "二、机构设置" if self.style.family == "sichuan13" else "二、部门决算单位构成", "section"
-            ),
+            self.heading("二、机构设置" if sichuan_words else "二、部门决算单位构成", "section"),
         ]
         listing = "、".join(units)
         out.append(Paragraph(text=f"纳入{self.name}{self.year}年度部门决算编制范围的单位包括：{listing}。"))
@@ -153,7 +155,8 @@ class NarrativeBuilder:
             head = f"{chinese_ordinal(n)}、{title}"
             return head, self.heading(head, "section")
 
-        out = [self.heading(f"{part} {y}年度部门决算情况说明", "part")]
+        body = self.name if self.central else ""
+        out = [self.heading(f"{part} {body}{y}年度部门决算情况说明", "part")]
         charts = self.style.charts
 
         # 一、收入支出决算总体情况说明

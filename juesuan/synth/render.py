@@ -200,6 +200,32 @@ class Renderer:
             self.text(MARGIN + 30 + 24 * level, self.y, text, 12 if level == 0 else 11)
             self.y -= 22
 
+    def contents_with_pages(self, entries: list[tuple[str, int, int]]) -> list[int]:
+        """A 目录 as 国家信访局 prints it (p. 2): each entry, a dot leader and its page number at the right
+        margin. Returns the pages it took."""
+        self.new_page()
+        pages = [self.page]
+        self.text(self.width / 2, self.y - 20, "目    录", 18, "center")
+        self.y -= 56
+        right = self.width - MARGIN - 30
+        dot = pdfmetrics.stringWidth(".", self.font, 12)
+        for text, level, page in entries:
+            if self.y < BOTTOM + 20:
+                self.new_page()
+                pages.append(self.page)
+                self.y -= 10
+            size = 12.0 if level == 0 else 11.5
+            x = MARGIN + 30 + 12 * level
+            number = str(page)
+            self.text(x, self.y, text, size)
+            start = x + pdfmetrics.stringWidth(text, self.font, size) + 3
+            end = right - pdfmetrics.stringWidth(number, self.digit_font, size) - 3
+            dots = max(3, int((end - start) / dot))
+            self.text(start, self.y, "." * dots, 12)
+            self.text(right, self.y, number, size, "right", self.digit_font)
+            self.y -= 20
+        return pages
+
     # -- narrative ----------------------------------------------------------------------------------------
     SIZES: ClassVar[dict[str, float]] = {
         "part": 16.0,
@@ -307,6 +333,12 @@ class Renderer:
         self.features["tables_empty_with_note"] += block.empty
         for note in block.notes:
             lines = wrap(note, self.font, 9.5, total_width)
+            # an empty table with a blank 合计 line whose 说明 says 无数据 on a wrapped line: the parser must
+            # join a note's lines to know the table is empty
+            blank_cells = block.empty and any(c.fact for r in block.rows for c in r.cells)
+            self.features["empty_notes_wrapped"] += (
+                blank_cells and "无数据" in note and "无数据" not in lines[0]
+            )
             for line in lines:
                 if self.y - 16 < BOTTOM:
                     self.new_page(block.landscape)
@@ -315,7 +347,8 @@ class Renderer:
                 self.text(xs[0], self.y, line, 9.5)
 
     def table_title(self, block: TableBlock, first: bool) -> None:
-        if block.label:
+        below = self.style.label_position == "below"
+        if block.label and not below:
             if self.style.table_label == "表N":
                 self.text(MARGIN, self.y - 12, block.label, 11)
             else:
@@ -323,6 +356,9 @@ class Renderer:
             self.y -= 18
         self.y -= 22
         self.text(self.width / 2, self.y, block.title, 15, "center")
+        if block.label and below:  # 国家信访局: 公开01表 at the right under the title
+            self.y -= 18
+            self.text(self.width - MARGIN, self.y, block.label, 10.5, "right")
         self.y -= 22
         if block.unit_left:
             self.text(MARGIN, self.y, block.unit_left, 10)

@@ -15,6 +15,7 @@ from juesuan.synth.corpus import generate_corpus
 SAMPLE_SEED = 2026
 SAMPLE_COUNT = 6
 SAMPLE_PRODUCERS = False  # the demo set is written as reportlab writes it (producer profiles: tests)
+SAMPLE_VARIANTS = False  # and in the first families' layouts (central9 and the real-document variants: tests)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,7 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args(argv)
-    for path in generate_corpus(args.out, SAMPLE_COUNT, SAMPLE_SEED, producers=SAMPLE_PRODUCERS):
+    for path in generate_corpus(
+        args.out, SAMPLE_COUNT, SAMPLE_SEED, producers=SAMPLE_PRODUCERS, variants=SAMPLE_VARIANTS
+    ):
         print(f"wrote {path}")
     return 0
 

@@ -21,6 +21,12 @@ from juesuan.synth.render import BODY_SIZE, register_fonts
 from juesuan.synth.style import Style
 
 ORDINALS = "一二三四五六七八九十"
+# what an empty fund table's 说明 says the body does not have (国家信访局's wording)
+CENTRAL_EMPTY = {
+    "gov_fund": ("政府性基金收入", "政府性基金"),
+    "state_capital": ("国有资本经营预算", "国有资本经营预算"),
+    "state_capital_expenditure": ("国有资本经营预算", "国有资本经营预算"),
+}
 
 PORTRAIT_WIDTH = 515.0
 LANDSCAPE_WIDTH = 762.0
@@ -60,8 +66,13 @@ class FunctionNode:
 class TableBuilder:
     """Builds the table blocks of one document."""
 
-    def __init__(self, ledger: Ledger, style: Style, rng: random.Random):
+    def __init__(
+        self, ledger: Ledger, style: Style, rng: random.Random, qualifier: str = "", scope: str = ""
+    ):
+        """``qualifier`` ends every title (（本级）); ``scope`` names the set of tables in the truth."""
         self.ledger = ledger
+        self.qualifier = qualifier
+        self.scope = scope
         self.style = style
         self.rng = rng
         self.year = ledger.year
@@ -97,21 +108,31 @@ class TableBuilder:
 
     # -- titles and labels -------------------------------------------------------------------------
     def title(self, spec: TableSpec) -> str:
-        title = spec.title
-        if spec.id == "three_public" and self.style.family == "older8":
-            title = "一般公共预算财政拨款“三公”经费支出决算表"
+        title = self.name(spec)
         if self.style.title_prefix == "ordinal":
             return f"{chinese_ordinal(self.position[spec.id])}、{title}"
         if self.style.title_prefix == "year":
             return f"{self.year}年度{title}"
         return title
 
+    def name(self, spec: TableSpec) -> str:
+        """The title without prefixes (as a 目录 lists it), with the set's qualifier."""
+        title = spec.title
+        if spec.id == "three_public" and self.style.family in ("older8", "central9"):
+            title = "一般公共预算财政拨款“三公”经费支出决算表"
+        if spec.id == "three_public" and self.style.optional_columns:
+            title = title.replace("“三公”经费支出", "“三公”经费及会议费、培训费支出")
+        return title + self.qualifier
+
     def label(self, spec: TableSpec) -> str | None:
         n = self.position[spec.id]
         return {"公开NN表": f"公开{n:02d}表", "表N": f"表{n}"}.get(self.style.table_label)
 
-    def pick(self, node: ColumnNode) -> str:
-        """A header label for a node: the canonical one mostly, an alias sometimes (as regions differ)."""
+    def pick(self, node: ColumnNode, grouped: bool = False) -> str:
+        """A header label for a node: the canonical one mostly, an alias sometimes (as regions differ);
+        under a printed group header (本年支出) the total is often 小计 (国家信访局)."""
+        if grouped and "小计" in node.labels and self.rng.random() < 0.5:
+            return "小计"
         if len(node.labels) > 1 and self.rng.random() < 0.3:
             return node.labels[1]
         if self.style.family == "older8" and "金额" in node.labels:
@@ -136,6 +157,7 @@ class TableBuilder:
             amount_yuan=self.printer.amount_yuan(fen),
             raw_text=raw,
             source_unit=self.style.unit,
+            scope=self.scope,
         )
         return Cell(text=raw, fact=fact, align="right")
 
@@ -167,7 +189,7 @@ class TableBuilder:
         columns: list[Column] = []
         cells: list[tuple[str, int, int, int]] = []
 
-        def walk(node: ColumnNode, depth: int) -> None:
+        def walk(node: ColumnNode, depth: int, grouped: bool = False) -> None:
             if not node.applies_to(self.year):
                 return
             if node.optional and not self.style.optional_columns:
@@ -179,10 +201,10 @@ class TableBuilder:
             start = len(columns)
             if node.children:
                 for child in node.children:
-                    walk(child, depth + 1)
+                    walk(child, depth + 1, grouped=node.optional_group)
             else:
                 columns.append(Column("value", MIN_VALUE_WIDTH, measure=node.measure))
-            cells.append((self.pick(node), depth, start, len(columns) - start))
+            cells.append((self.pick(node, grouped), depth, start, len(columns) - start))
 
         for node in nodes:
             walk(node, 0)
@@ -201,15 +223,17 @@ class TableBuilder:
         columns = [*code_cols, Column("name", self.style.name_width), *value_cols]
         n_code = len(code_cols)
         header = [HeaderCell(self.spaced("项目"), 0, 0, 1, n_code + 1)]
-        code_head = "功能分类科目编码" if scheme == "function" else "经济分类科目编码"
+        code_head = self.style.code_word if scheme == "function" else self.style.economic_code_word
+        # under a 项目 heading the name column is never called 项目 again
+        name_head = "科目名称" if self.style.name_word == "项目" else self.style.name_word
         if split:
             header.append(HeaderCell(code_head, 1, 0, 1, n_code))
-            header.append(HeaderCell("科目名称", 1, n_code, rows - 1, 1))
+            header.append(HeaderCell(name_head, 1, n_code, rows - 1, 1))
             parts = ["类", "款", "项"][:n_code]
             header += [HeaderCell(p, 2, i, rows - 2, 1) for i, p in enumerate(parts)]
         else:
             header.append(HeaderCell(code_head, 1, 0, rows - 1, 1))
-            header.append(HeaderCell("科目名称", 1, 1, rows - 1, 1))
+            header.append(HeaderCell(name_head, 1, 1, rows - 1, 1))
         header += self.value_header(value_cells, rows, offset=n_code + 1)
         return self.block(spec, columns, header, rows)
 
@@ -244,6 +268,8 @@ class TableBuilder:
             header_rows=rows,
             rows=[],
             notes=[f"注：{spec.note}"],
+            scope=self.scope,
+            name=self.name(spec),
         )
 
     def finish(self, block: TableBlock) -> TableBlock:
@@ -275,8 +301,11 @@ class TableBuilder:
         return block
 
     def add_lanci(self, block: TableBlock) -> None:
-        """The 栏次 row numbering value columns (FS19, Sichuan): drawn under the header, never data."""
+        """The 栏次 row numbering value columns (FS19, Sichuan): drawn under the header, never data. A table
+        without a name column (三公) gets a row of bare numbers where the style says so (central)."""
         if not any(c.kind == "name" for c in block.columns):
+            if self.style.lanci_three_public and block.table_code == "three_public":
+                block.lanci = [str(i + 1) for i in range(len(block.columns))]
             return
         texts: list[str] = []
         n = 0
@@ -397,6 +426,23 @@ class TableBuilder:
 
     def empty(self, block: TableBlock, spec: TableSpec, allow_zeros: bool) -> TableBlock:
         block.empty = True
+        if self.style.empty_style == "total_row":
+            # 国家信访局: the 合计 line printed blank, the table's note and a 说明 saying there is no data
+            n_code = sum(1 for c in block.columns if c.kind == "code")
+            cells = [Cell("") for _ in range(n_code)] + [Cell("合计", align="center")]
+            for i, col in enumerate(block.columns):
+                if col.kind == "value":
+                    cell = self.value_cell(block, i, 0, None, "合计")
+                    cell.text = cell.fact.raw_text = ""
+                    cells.append(cell)
+            block.rows = [Row(cells=cells, bold=True)]
+            had, used = CENTRAL_EMPTY[spec.id]
+            name = self.ledger.department.name
+            said = f"{name}没有{had}，也没有使用{used}安排的支出，故本表无数据。"
+            if self.rng.random() < 0.5:  # the template's longer wording, often wrapped onto a second line
+                said = (spec.empty_note or "").format(department=name, year=self.year)
+            block.notes = [f"注：{spec.note}", f"说明：{said}"]
+            return self.finish(block)
         if allow_zeros and self.style.empty_style == "zeros":
             # FS19: no note, fund rows printed with 0.00 in every cell
             codes = {"2296003": {}} if self.year <= 2019 else {"2296002": {}}
@@ -488,26 +534,73 @@ class TableBuilder:
 
     # -- three_public ---------------------------------------------------------------------------------------
     def three_public(self, spec: TableSpec) -> TableBlock:
+        if self.style.three_public_layout == "transposed":
+            return self.three_public_transposed(spec)
         nodes = spec.columns
         if self.style.three_public_layout == "blocks":
             nodes = self.phase_blocks(spec.columns)
         value_cols, value_cells = self.value_columns(nodes)
         rows = max(d for _, d, _, _ in value_cells) + 1
         block = self.block(spec, value_cols, self.value_header(value_cells, rows, offset=0), rows)
-        b, a = self.ledger.three_public_budget, self.ledger.three_public_actual
+        amounts = self.three_public_amounts()
+        cells = [
+            self.value_cell(block, i, amounts[c.measure or ""], None, "") for i, c in enumerate(value_cols)
+        ]
+        block.rows = [Row(cells=cells)]
+        return self.finish(block)
+
+    def three_public_amounts(self) -> dict[str, int]:
+        L = self.ledger
         amounts = {}
-        for phase, src in (("budget", b), ("actual", a)):
+        for phase, src, extra in (
+            ("budget", L.three_public_budget, L.meeting_training_budget),
+            ("actual", L.three_public_actual, L.meeting_training_actual),
+        ):
             amounts[f"outbound_{phase}"] = src["outbound"]
             amounts[f"vehicle_purchase_{phase}"] = src["vehicle_purchase"]
             amounts[f"vehicle_operation_{phase}"] = src["vehicle_operation"]
             amounts[f"vehicle_total_{phase}"] = src["vehicle_purchase"] + src["vehicle_operation"]
             amounts[f"reception_{phase}"] = src["reception"]
             amounts[f"three_public_{phase}"] = sum(src.values())
-        cells = [
-            self.value_cell(block, i, amounts[c.measure or ""], None, "") for i, c in enumerate(value_cols)
-        ]
-        block.rows = [Row(cells=cells)]
+            amounts[f"meeting_{phase}"] = extra.get("meeting", 0)
+            amounts[f"training_{phase}"] = extra.get("training", 0)
+        return amounts
+
+    def three_public_transposed(self, spec: TableSpec) -> TableBlock:
+        """Items as columns, a 预算数 row and a 决算数 row under a 项目 column (DOMAIN.md §5.4). The parser
+        ends each column's header path with the row's label; so does the truth (row label empty)."""
+        value_cols, value_cells = self.value_columns(self.items_only(spec.columns))
+        rows = max(d for _, d, _, _ in value_cells) + 1
+        columns = [Column("name", 64.0), *value_cols]
+        header = [HeaderCell(self.spaced("项目"), 0, 0, rows, 1)]
+        header += self.value_header(value_cells, rows, offset=1)
+        block = self.block(spec, columns, header, rows)
+        amounts = self.three_public_amounts()
+        for phase, printed in (("budget", "预算数"), ("actual", "决算数")):
+            cells = [Cell(printed, align="center")]
+            for i, col in enumerate(block.columns):
+                if col.kind != "value":
+                    continue
+                measure = (col.measure or "").removesuffix("_budget") + f"_{phase}"
+                cell = self.value_cell(block, i, amounts[measure], None, "")
+                cell.fact.measure = measure
+                cell.fact.column_label = f"{cell.fact.column_label}/{printed}"
+                cells.append(cell)
+            block.rows.append(Row(cells=cells))
         return self.finish(block)
+
+    @staticmethod
+    def items_only(nodes: tuple[ColumnNode, ...]) -> tuple[ColumnNode, ...]:
+        """The 三公 tree without its 预算数|决算数 leaves: each item a leaf carrying its budget measure."""
+
+        def cut(node: ColumnNode) -> ColumnNode:
+            if node.children and all(not c.children for c in node.children):
+                budget = next(c for c in node.children if c.label == "预算数")
+                return ColumnNode(labels=node.labels, measure=budget.measure, optional=node.optional)
+            children = tuple(cut(c) for c in node.children)
+            return ColumnNode(labels=node.labels, children=children, optional=node.optional)
+
+        return tuple(cut(n) for n in nodes)
 
     @staticmethod
     def phase_blocks(nodes: tuple[ColumnNode, ...]) -> tuple[ColumnNode, ...]:
@@ -572,7 +665,10 @@ class TableBuilder:
         def side_cells(side: int, entry: SideEntry | None, number: int | None) -> list[Cell]:
             cols = halves[side]
             if entry is None:
-                return [Cell("") for _ in cols]
+                cells = [Cell("") for _ in cols]
+                if number is not None and self.style.lineno:
+                    cells[1] = Cell(str(number), align="center")
+                return cells
             code, label, values = entry.code, entry.path or entry.label, entry.values
             cells = [Cell(f"{entry.prefix}{entry.label}", indent=entry.indent)]
             if self.style.lineno:
@@ -583,13 +679,18 @@ class TableBuilder:
             return cells
 
         rows = []
-        for le, ri in [*zip(left, right, strict=True), *zip(left_footer, right_footer, strict=True)]:
+        pairs = [*zip(left, right, strict=True), *zip(left_footer, right_footer, strict=True)]
+        for k, (le, ri) in enumerate(pairs):
             ln = rn = None
-            if le:
-                lineno["n"] += 1
-                ln = lineno["n"]
-            if ri:
-                rn = left_count + sum(1 for r in rows if r.cells[len(halves[0])].text) + 1
+            if self.style.lineno_all_rows:
+                # 国家信访局: every line numbered, blank ones too; the right half continues the left's count
+                ln, rn = k + 1, len(pairs) + k + 1
+            else:
+                if le:
+                    lineno["n"] += 1
+                    ln = lineno["n"]
+                if ri:
+                    rn = left_count + sum(1 for r in rows if r.cells[len(halves[0])].text) + 1
             rows.append(Row(cells=side_cells(0, le, ln) + side_cells(1, ri, rn)))
         block.rows = rows
 
@@ -723,43 +824,50 @@ class TableBuilder:
         return self.finish(block)
 
     def gpb_basic(self, spec: TableSpec) -> TableBlock:
-        sides = []
-        for side in spec.sides:
+        L = self.ledger
+        personnel = (("301", "303"), L.personnel, "人员经费合计", 0)
+        if self.style.basic_panes == 3:
+            # 国家信访局: 人员经费 | 公用经费 | 公用经费, the 公用经费 rows over two panes under one header
+            panes = [
+                personnel,
+                (("302",), L.public, "", 1),
+                (("307", "310", "399"), L.public, "公用经费合计", 1),
+            ]
+        else:
+            public = ("302", "310", "307", "399") if self.style.family == "older8" else ("302", "310")
+            panes = [personnel, (public, L.public, "公用经费合计", 1)]
+        top = 1 if self.style.pane_headers else 0
+        split = self.style.economic_code == "split"
+        rows = top + (2 if split else 1)
+        columns: list[Column] = []
+        header: list[HeaderCell] = []
+        pane_cols: list[list[int]] = []
+        for p, (_classes, _amounts, _total, side_index) in enumerate(panes):
+            side = spec.sides[side_index]
             value_cols, value_cells = self.value_columns(side.columns)
             code_cols = self.code_columns("economic")
             cols = [*code_cols, Column("name", self.style.name_width), *value_cols]
-            top = 1 if self.style.pane_headers else 0
-            split = len(code_cols) > 1
-            rows = top + (2 if split else 1)
-            header = [HeaderCell(side.label, 0, 0, 1, len(cols))] if top else []
+            offset = len(columns)
+            if top and (p == 0 or panes[p - 1][3] != side_index):
+                # one pane header over this pane and the next ones of the same side (panes are equally wide)
+                width = len(cols) * sum(1 for q in panes[p:] if q[3] == side_index)
+                header.append(HeaderCell(side.label, 0, offset, 1, width))
             if split:
-                header.append(HeaderCell("经济分类科目编码", top, 0, 1, 2))
-                header += [HeaderCell("类", top + 1, 0), HeaderCell("款", top + 1, 1)]
+                header.append(HeaderCell(self.style.economic_code_word, top, offset, 1, 2))
+                header += [HeaderCell("类", top + 1, offset), HeaderCell("款", top + 1, offset + 1)]
             else:
-                header.append(HeaderCell("经济分类科目编码", top, 0, rows - top, 1))
-            header.append(HeaderCell("科目名称", top, len(code_cols), rows - top, 1))
-            header.append(HeaderCell(value_cells[0][0], top, len(code_cols) + 1, rows - top, 1))
-            sides.append((cols, header, rows))
-        rows = max(s[2] for s in sides)
-        block = self.two_sided(spec, [s[0] for s in sides], [s[1] for s in sides], rows)
-        # two_sided() locates halves by name columns; gpb_basic halves start at code columns
-        n_left = len(sides[0][0])
-        L = self.ledger
-        panes = [
-            (("301", "303"), L.personnel, "personnel_expenditure", "人员经费合计"),
-            (
-                ("302", "310", "307", "399") if self.style.family == "older8" else ("302", "310"),
-                L.public,
-                "public_expenditure",
-                "公用经费合计",
-            ),
-        ]
+                header.append(HeaderCell(self.style.economic_code_word, top, offset, rows - top, 1))
+            n_code = len(code_cols)
+            header.append(HeaderCell(self.style.name_word, top, offset + n_code, rows - top, 1))
+            header.append(HeaderCell(value_cells[0][0], top, offset + n_code + 1, rows - top, 1))
+            pane_cols.append(list(range(offset, offset + len(cols))))
+            columns += cols
+        block = self.block(spec, columns, header, rows)
         pane_rows: list[list[list[Cell]]] = []
         totals: list[list[Cell]] = []
-        for p, (classes, amounts, _measure, total_label) in enumerate(panes):
-            base = 0 if p == 0 else n_left
-            value_col = base + len(sides[p][0]) - 1
-            n_code = len(sides[p][0]) - 2
+        for p, (classes, amounts, total_label, _side) in enumerate(panes):
+            value_col = pane_cols[p][-1]
+            n_code = len(pane_cols[p]) - 2
             entries: list[list[Cell]] = []
             for cls in classes:
                 kids = [e.code for e in self.ec.children(cls, self.year)]
@@ -774,6 +882,9 @@ class TableBuilder:
                     cells.append(self.value_cell(block, value_col, fen, code, name))
                     entries.append(cells)
             pane_rows.append(entries)
+            if not total_label:
+                totals.append([Cell("") for _ in pane_cols[p]])
+                continue
             total_cells = [Cell("") for _ in range(n_code)] + [Cell(total_label, align="center")]
             total_cells.append(self.value_cell(block, value_col, sum(amounts.values()), None, total_label))
             totals.append(total_cells)
@@ -781,10 +892,10 @@ class TableBuilder:
         rows_out = []
         for i in range(n):
             cells: list[Cell] = []
-            for p in range(2):
-                width = len(sides[p][0])
+            for p in range(len(panes)):
+                width = len(pane_cols[p])
                 cells += pane_rows[p][i] if i < len(pane_rows[p]) else [Cell("") for _ in range(width)]
             rows_out.append(Row(cells=cells))
-        rows_out.append(Row(cells=totals[0] + totals[1], bold=True))
+        rows_out.append(Row(cells=[c for t in totals for c in t], bold=True))
         block.rows = rows_out
         return self.finish(block)
