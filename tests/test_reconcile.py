@@ -200,3 +200,20 @@ def test_a_stated_comparison_passes_when_the_table_bears_it_out():
         placeholders,
     )
     assert checks[checks.check_id == "N5"].passed.tolist() == [True]
+
+
+def test_a_stated_percent_is_checked_at_the_precision_it_was_printed_with_everywhere():
+    from juesuan.reconcile.percent import at_stated_precision, stated_step
+
+    # as parsed (N2, N7): the Decimal keeps its printed digits
+    assert stated_step(Decimal("10.0")) == Decimal("0.1") and stated_step(Decimal("6")) == Decimal("1")
+    assert stated_step(Decimal("71.65")) == Decimal("0.01")
+    # as loaded (Y2 reads DECIMAL(9,4)): the sentence gives the printed form back, signs aside
+    assert stated_step(Decimal("10.0000"), "收、支总计增加2.1万元，增长10.0%。") == Decimal("0.1")
+    assert stated_step(Decimal("-16.1000"), "减少42.29万元，下降16.1%。") == Decimal("0.1")
+    assert stated_step(Decimal("6.0000"), "增长6%") == Decimal("1")
+    assert at_stated_precision(Decimal("0.10049"), Decimal("10.0")) == (Decimal("10.0"), Decimal("0.1"))
+    assert at_stated_precision(Decimal("0.0786"), Decimal("7.9"), "占7.9%") == (
+        Decimal("7.9"),
+        Decimal("0.1"),
+    )

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from juesuan.reconcile.percent import at_stated_precision
 from juesuan.reference import load_catalogue, normalize_name
 
 UNIT = {unit: Decimal(factor) for unit, factor in load_catalogue().units.items()}
@@ -307,13 +308,6 @@ def _given(value: object) -> bool:
     return value is not None and not pd.isna(value)
 
 
-def _at_stated_precision(ratio: Decimal, stated: Decimal) -> tuple[Decimal, Decimal]:
-    """A percent recomputed at the precision it is stated with, and the tolerance (±1 in its last digit):
-    narratives round half up and print 6% or 78.7% or 71.65% (DOMAIN.md §3.1)."""
-    step = Decimal(1).scaleb(-max(0, -stated.as_tuple().exponent))
-    return (ratio * 100).quantize(step, ROUND_HALF_UP), step
-
-
 class Stated:
     """The figures of one document in reading order, to find the budget a completion or a comparison is
     measured by: the nearest figure of the budget's subject in the same section."""
@@ -360,7 +354,7 @@ def _completion(stated: Stated, i: int) -> list[dict]:
     if budget is None or Decimal(budget.amount_yuan) == 0:
         return []
     a, b, c = Decimal(budget.amount_yuan), Decimal(fig.amount_yuan), Decimal(fig.percent)
-    expected, step = _at_stated_precision(b / a, c)
+    expected, step = at_stated_precision(b / a, c)
     pages = [Cell(ZERO, Decimal(1), int(r.page), "") for r in (budget, fig)]
     return [
         _row(
@@ -482,7 +476,7 @@ def narrative_checks(book: Book, figures: pd.DataFrame, context: pd.DataFrame | 
                 # narratives compute shares from amounts stated in 万元 to 0.01: do the same
                 part_wan, base_wan = _wan(cells[0].value), _wan(base[0].value)
                 stated_pct = Decimal(fig.percent)
-                expected, step = _at_stated_precision(part_wan / base_wan if base_wan else ZERO, stated_pct)
+                expected, step = at_stated_precision(part_wan / base_wan if base_wan else ZERO, stated_pct)
                 out.append(
                     _row(
                         "N2",

@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 import pandas as pd
 
+from juesuan.reconcile.percent import at_stated_precision
 from juesuan.reference import load_catalogue
 
 CHANGE_TOLERANCE = Decimal(100)  # both totals rounded to 0.01 万元 by the narratives
@@ -81,11 +82,8 @@ def year_checks(con: duckdb.DuckDBPyConnection, document_id: str) -> pd.DataFram
         )
         if percent is not None and _wan(before[0]):
             stated_pct = Decimal(percent)
-            digits = f"{stated_pct:f}".rstrip("0").rstrip(".")  # the precision the narrative stated
-            step = Decimal(1).scaleb(-(len(digits.split(".")[1]) if "." in digits else 0))
-            expected = ((_wan(now[0]) - _wan(before[0])) / _wan(before[0]) * 100).quantize(
-                step, ROUND_HALF_UP
-            )
+            ratio = (_wan(now[0]) - _wan(before[0])) / _wan(before[0])
+            expected, step = at_stated_precision(ratio, stated_pct, text)  # 10.0% is stated to 0.1
             rows.append(
                 {
                     **common,
