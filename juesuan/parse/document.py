@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -99,13 +100,17 @@ class ParsedDocument:
     template_family: str | None
     tables: list[ParsedTable]
     figures: list[NarrativeFigure]
-    text_layers: dict[str, int]
     placeholders: list[NarrativeFigure] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     page_layers: dict[int, str] = field(default_factory=dict)  # page → its text layer (TextLayer values)
     listed: dict[str, int] = field(default_factory=dict)  # table id → the 目录 page that lists it
     unidentified: list[tuple[int, str, int]] = field(default_factory=list)  # (page, title, amounts)
+
+    @property
+    def text_layers(self) -> dict[str, int]:
+        """Pages by text layer ({'ok': 48, 'empty': 1}), as refusals and the engines' comparison report it."""
+        return dict(Counter(self.page_layers.values()))
 
     def _pages_in(self, *layers: TextLayer) -> list[int]:
         wanted = {layer.value for layer in layers}
@@ -298,14 +303,19 @@ def identify(pages: list[Page]) -> Identity:
     )
 
 
+def lines_above(lines: list[Line], top: float, bottom: float) -> list[Line]:
+    """The lines between ``top`` (what is above: the previous grid) and ``bottom`` (a grid's top), the one
+    nearest the grid first: where a table's title, unit, 部门 line and caption are printed."""
+    return sorted(
+        (ln for ln in lines if top - 1 <= ln.top and ln.bottom <= bottom + 1), key=lambda ln: -ln.bottom
+    )
+
+
 def find_title(
     lines: list[Line], top: float, bottom: float, department: str | None
 ) -> tuple[str, str] | None:
     """The catalogue table named by a line between ``top`` and ``bottom`` (closest to the grid first)."""
-    candidates = sorted(
-        (ln for ln in lines if top - 1 <= ln.top and ln.bottom <= bottom + 1), key=lambda ln: -ln.bottom
-    )
-    for ln in candidates:
+    for ln in lines_above(lines, top, bottom):
         table_id = match_title(ln.text, department)
         if table_id:
             return table_id, ln.text
@@ -416,9 +426,9 @@ def scope_of(
     named = qualifier(found[1])
     if named:
         return named
-    for ln in lines:
+    for ln in reversed(lines_above(lines, top, bottom)):  # in reading order
         m = DEPARTMENT_LINE.search(ln.text)
-        if m and top - 1 <= ln.top and ln.bottom <= bottom + 1:
+        if m:
             body = squash(m.group(1))
             if body and body != identity.department_name:
                 return body
@@ -439,10 +449,7 @@ def _amounts(grid: Grid) -> int:
 
 def _caption(lines: list[Line], top: float, bottom: float) -> str:
     """The nearest line above a grid that reads like a table's title (short, naming a 表), or ''."""
-    above = sorted(
-        (ln for ln in lines if top - 1 <= ln.top and ln.bottom <= bottom + 1), key=lambda ln: -ln.bottom
-    )
-    for ln in above:
+    for ln in lines_above(lines, top, bottom):
         text = ln.squashed
         if (
             "表" in text
@@ -553,9 +560,6 @@ def parse_document(
     pages = list(read_pages(data, label, engine))
     warnings: list[ParseWarning] = []
     identity = identify(pages)
-    layers: dict[str, int] = {}
-    for p in pages:
-        layers[p.text_layer.value] = layers.get(p.text_layer.value, 0) + 1
     tables: list[ParsedTable] = []
     figures: list[NarrativeFigure] = []
     placeholders: list[NarrativeFigure] = []
@@ -576,7 +580,6 @@ def parse_document(
         template_family=family_of(tables),
         tables=tables,
         figures=figures,
-        text_layers=layers,
         placeholders=placeholders,
         mentions=mentions_of(pages, {n for t in tables for n in t.pages}) if tables else [],
         warnings=warnings,

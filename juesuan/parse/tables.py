@@ -353,9 +353,8 @@ def read_grid(
 ) -> GridRead:
     state = state or RowState()
     continued = state.columns is not None
-    heads, lanci, first_data = header_rows(
-        grid, state.header_texts if continued else None, _row_headers(spec)
-    )
+    row_headers = _row_headers(spec)
+    heads, lanci, first_data = header_rows(grid, state.header_texts if continued else None, row_headers)
     if spec.rows == "single" and first_data == grid.n_rows:
         # a one-line table (三公) whose line is printed all blank: the line under the header is its data
         first_data = max([*heads, *lanci, -1]) + 1
@@ -367,7 +366,6 @@ def read_grid(
         n_sides = assign_sides(columns)
     read = GridRead(columns=columns)
     unresolved = resolve_measures(spec, columns, n_sides, year)
-    row_headers = _row_headers(spec)
     named_by_rows: set[str] = set()
     if not continued:
         state.columns = columns

@@ -15,8 +15,7 @@ with the same float32, so cell boxes come out as pdfminer's to the last bit. Cha
 1/1000 pt; only which cell and line they fall in matters.
 
 A page this engine cannot vouch for (turned 180 or 270, glyphs drawn skewed, no characters, glyphs without a
-Unicode map) is
-read by the pdfplumber engine instead, so text-layer diagnosis stays pdfminer's.
+Unicode map) is read by the pdfplumber engine instead, so text-layer diagnosis stays pdfminer's.
 """
 
 from __future__ import annotations
@@ -40,13 +39,8 @@ def device_matrix(rotation: int, box: tuple[float, float, float, float]) -> tupl
     landscape pages as portrait MediaBoxes with ``/Rotate 90`` and the content drawn turned; read through
     this matrix the text is upright again. An unturned page keeps user-space coordinates whatever its
     MediaBox origin (pdfplumber measures ``top`` as the MediaBox height minus y and ignores the CropBox)."""
-    x0, y0, x1, y1 = box
-    return {
-        0: (1, 0, 0, 1, 0, 0),
-        90: (0, -1, 1, 0, -y0, x1),
-        180: (-1, 0, 0, -1, x1, y1),
-        270: (0, 1, -1, 0, y1, -x0),
-    }[rotation]
+    _, y0, x1, _ = box
+    return {0: (1, 0, 0, 1, 0, 0), 90: (0, -1, 1, 0, -y0, x1)}[rotation]  # the ROTATIONS read here
 
 
 def _apply(m: tuple[float, ...], x: float, y: float) -> tuple[float, float]:
@@ -151,7 +145,7 @@ def _edges(objects: Callable[[], Iterator], height: float, device: tuple[float, 
     displayed-page space."""
     edges: list[dict] = []
 
-    def walk(children: Iterator, outer: tuple[float, ...] | None) -> None:
+    def walk(children: Iterator, outer: tuple[float, ...]) -> None:
         for obj in children:
             kind = raw.FPDFPageObj_GetType(obj)
             if kind != PATH and kind != FORM:
