@@ -18,7 +18,7 @@ help:
 	@echo "make demo    - create the environment, ingest and export the bundled samples, run example queries"
 	@echo "make test    - run the whole test suite (corpus, engines, warehouse, Prefect, Chromium; ~7 min)"
 	@echo "make test-fast - the quick tier while you work (~30 s): reference data, properties, golden figures"
-	@echo "make lint    - ruff"
+	@echo "make lint    - ruff, and the import contracts (lint-imports: the chain imports one way)"
 	@echo "make samples - rebuild data/raw/samples from the generator (seed PDF needs $(SHARED))"
 	@echo "make bench   - throughput against pdfplumber's bare extract_tables (bench/results.json)"
 	@echo "make server  - a Prefect server on 127.0.0.1:4200 for the nightly schedule (juesuan schedule)"
@@ -78,6 +78,7 @@ test-heavy: env
 lint: env
 	$(VENV)/bin/ruff check juesuan flows schemas tests bench
 	$(VENV)/bin/ruff format --check juesuan flows schemas tests bench
+	$(VENV)/bin/lint-imports --no-cache --no-logo  # the import contracts in pyproject.toml
 
 format: env
 	$(VENV)/bin/ruff format juesuan flows schemas tests

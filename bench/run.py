@@ -236,6 +236,7 @@ def run_scale(folder: str, workers: int) -> dict:
     import psutil
 
     from juesuan.ingest import ingest
+    from juesuan.reference.fields import IngestStatus
 
     me = psutil.Process()
     peak = {"tree": 0, "writer": 0}
@@ -269,7 +270,7 @@ def run_scale(folder: str, workers: int) -> dict:
     loads = [o.seconds["load"] for o in outcomes if "load" in o.seconds]  # does loading slow as it grows?
     return {
         "documents": len(outcomes),
-        "loaded": sum(o.status == "loaded" for o in outcomes),
+        "loaded": sum(o.status == IngestStatus.LOADED for o in outcomes),
         "workers": workers,
         "seconds": round(seconds, 1),
         "documents_per_s": round(len(outcomes) / seconds, 2),

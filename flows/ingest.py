@@ -13,8 +13,8 @@ from collections.abc import Iterator
 
 from prefect import flow, get_run_logger, task
 
+from juesuan import paths as defaults
 from juesuan.ingest import (
-    DEFAULT_WAREHOUSE,
     Outcome,
     Prepared,
     Preparer,
@@ -23,6 +23,7 @@ from juesuan.ingest import (
     prepare_isolated,
 )
 from juesuan.parse.document import PARSER_VERSION
+from juesuan.reference.fields import IngestStatus
 
 
 def _document_key(context, parameters: dict) -> str:
@@ -56,7 +57,7 @@ def task_runner(dask_address: str | None = None, workers: int = 0):
 
 def run_ingest_flow(
     paths: list[str],
-    warehouse: str = str(DEFAULT_WAREHOUSE),
+    warehouse: str = str(defaults.WAREHOUSE),
     dask_address: str | None = None,
     workers: int = 0,
 ) -> dict:
@@ -87,7 +88,7 @@ def task_preparer(isolate: bool, timeout: float, memory_mb: int, window: int) ->
 @flow(name="ingest", log_prints=False)
 def ingest_flow(
     paths: list[str],
-    warehouse: str = str(DEFAULT_WAREHOUSE),
+    warehouse: str = str(defaults.WAREHOUSE),
     window: int = 4,
     isolate: bool = True,
     timeout: float = 300.0,
@@ -100,7 +101,7 @@ def ingest_flow(
     logger = get_run_logger()
 
     def told(outcome: Outcome) -> None:
-        if outcome.status == "quarantined":
+        if outcome.status == IngestStatus.QUARANTINED:
             logger.warning("quarantined %s: %s", outcome.path, outcome.reason)
 
     outcomes = ingest(
@@ -111,7 +112,7 @@ def ingest_flow(
         on_wait=logger.warning,
         preparer=task_preparer(isolate, timeout, memory_mb, window),
     )
-    counts = {status: 0 for status in ("loaded", "skipped", "duplicate", "quarantined")}
+    counts = {status.value: 0 for status in IngestStatus}
     for outcome in outcomes:
         counts[outcome.status] = counts.get(outcome.status, 0) + 1
     logger.info("ingest: %s", counts)

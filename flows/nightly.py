@@ -5,11 +5,9 @@ from __future__ import annotations
 from prefect import flow, get_run_logger, task
 
 from flows.ingest import run_ingest_flow
-from flows.publish import DEFAULT_EXTRACTS, publish_flow
-from juesuan.ingest import DEFAULT_WAREHOUSE
+from flows.publish import publish_flow
+from juesuan import paths as defaults
 from juesuan.sources import gather
-
-DEFAULT_ARCHIVE = "data/raw/archive"
 
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Shanghai"
@@ -17,10 +15,10 @@ TIMEZONE = "Asia/Shanghai"
 
 @flow(name="nightly")
 def nightly_flow(
-    sources: str = "sources.yaml",
-    warehouse: str = str(DEFAULT_WAREHOUSE),
-    out: str = DEFAULT_EXTRACTS,
-    archive: str = DEFAULT_ARCHIVE,
+    sources: str = str(defaults.SOURCES),
+    warehouse: str = str(defaults.WAREHOUSE),
+    out: str = str(defaults.EXTRACTS),
+    archive: str = str(defaults.ARCHIVE),
     dask_address: str | None = None,
 ) -> dict:
     """``dask_address`` (tcp://HOST:PORT) parses on that Dask cluster; the warehouse is written here."""
@@ -38,7 +36,7 @@ def fetch_sources(sources: str, archive: str) -> list[str]:
     return gather(sources, archive)
 
 
-def serve(name: str = "juesuan-nightly", sources: str = "sources.yaml") -> None:
+def serve(name: str = "juesuan-nightly", sources: str = str(defaults.SOURCES)) -> None:
     """Register the deployment on the Prefect server (PREFECT_API_URL) and run its scheduled work."""
     from prefect.schedules import Cron
 

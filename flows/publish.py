@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from prefect import flow
 
-from juesuan.ingest import DEFAULT_WAREHOUSE
+from juesuan import paths as defaults
 from juesuan.warehouse.export import export
-
-DEFAULT_EXTRACTS = "data/processed/extracts"
 
 
 @flow(name="publish")
-def publish_flow(warehouse: str = str(DEFAULT_WAREHOUSE), out: str = DEFAULT_EXTRACTS) -> str:
+def publish_flow(warehouse: str = str(defaults.WAREHOUSE), out: str = str(defaults.EXTRACTS)) -> str:
     return str(export(warehouse, out))

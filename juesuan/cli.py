@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from juesuan import __version__
+from juesuan import paths as defaults
 
 app = typer.Typer(
     add_completion=False, no_args_is_help=True, help="部门决算 disclosures → validated dataset."
@@ -30,7 +31,7 @@ def inventory(
     from juesuan.ingest import discover
 
     try:
-        files = discover(paths or [Path("data/raw/samples")])
+        files = discover(paths or [defaults.SAMPLES])
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
     table = Table(title=f"{len(files)} PDFs to ingest")
@@ -118,20 +119,16 @@ def inspect(
     """Draw what the parser found on one page (cells, measures, table grid) into a PNG."""
     from juesuan.parse.inspect import inspect_page
 
-    target = out or Path("data/processed/inspect") / f"{file.stem}_p{page}.png"
+    target = out or defaults.INSPECT / f"{file.stem}_p{page}.png"
     console.print(f"wrote {inspect_page(file, page, target)}")
-
-
-WAREHOUSE = Path("data/processed/warehouse.duckdb")
-EXTRACTS = Path("data/processed/extracts")
 
 
 @app.command()
 def ingest(
     paths: Annotated[
-        list[Path] | None, typer.Argument(help="PDF files or folders (default data/raw/)")
+        list[Path] | None, typer.Argument(help=f"PDF files or folders (default {defaults.RAW}/)")
     ] = None,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
     flow: Annotated[bool, typer.Option("--flow", help="run through the Prefect ingest flow")] = False,
     workers: Annotated[int, typer.Option(help="parse in N separate processes (time and memory limited)")] = 0,
     timeout: Annotated[
@@ -148,9 +145,10 @@ def ingest(
 
     from juesuan.ingest import discover
     from juesuan.ingest import ingest as run
+    from juesuan.reference.fields import IngestStatus
 
     try:
-        files = discover(paths or [Path("data/raw")])
+        files = discover(paths or [defaults.RAW])
     except FileNotFoundError as exc:
         raise typer.BadParameter(str(exc)) from exc
     if flow or dask_address:
@@ -158,7 +156,7 @@ def ingest(
 
         counts = run_ingest_flow([str(f) for f in files], str(warehouse), dask_address, workers)["counts"]
         console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
-        raise typer.Exit(1 if counts["quarantined"] else 0)
+        raise typer.Exit(1 if counts[IngestStatus.QUARANTINED] else 0)
     from juesuan.warehouse.db import WarehouseLocked
 
     try:
@@ -180,7 +178,7 @@ def ingest(
     for col in ("file", "status", "facts", "figures", "reason"):
         table.add_column(col)
     for o in outcomes:
-        style = {"loaded": "green", "quarantined": "red"}.get(o.status, "")
+        style = {IngestStatus.LOADED: "green", IngestStatus.QUARANTINED: "red"}.get(o.status, "")
         reason = o.reason or (f"supersedes {', '.join(s[:12] for s in o.superseded)}" if o.superseded else "")
         table.add_row(
             Path(o.path).name,
@@ -190,11 +188,9 @@ def ingest(
             reason,
         )
     console.print(table)
-    counts = {
-        s: sum(o.status == s for o in outcomes) for s in ("loaded", "skipped", "duplicate", "quarantined")
-    }
+    counts = {s: sum(o.status == s for o in outcomes) for s in IngestStatus}
     console.print(", ".join(f"{n} {s}" for s, n in counts.items()))
-    raise typer.Exit(1 if counts["quarantined"] else 0)
+    raise typer.Exit(1 if counts[IngestStatus.QUARANTINED] else 0)
 
 
 READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
@@ -203,7 +199,7 @@ READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="a read-only SQL statement")],
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
     format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
 ) -> None:
     """Run a read-only query; write statements are refused."""
@@ -243,8 +239,8 @@ def query(
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option(help="folder for releases/ and latest")] = EXTRACTS,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+    out: Annotated[Path, typer.Option(help="folder for releases/ and latest")] = defaults.EXTRACTS,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
 ) -> None:
     """Write Parquet (partitioned by fiscal_year) and CSV extracts, dictionary, datapackage.json, manifest."""
     from juesuan.warehouse.export import export as run
@@ -256,15 +252,16 @@ def export(
 @app.command()
 def checks(
     document: Annotated[str | None, typer.Argument(help="a document id (or its first characters)")] = None,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = WAREHOUSE,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
     all_checks: Annotated[bool, typer.Option("--all", help="list passed checks too")] = False,
 ) -> None:
     """Reconciliation results: pass counts by rule, and every failed check with its page and place."""
+    from juesuan.reference.fields import DocumentStatus
     from juesuan.warehouse import connect
 
     con = connect(warehouse, read_only=True)
     try:
-        where = "d.status = 'loaded'" + (" AND c.document_id LIKE ?" if document else "")
+        where = f"d.status = '{DocumentStatus.LOADED}'" + (" AND c.document_id LIKE ?" if document else "")
         params = [f"{document}%"] if document else []
         base = f"FROM checks c JOIN documents d USING (document_id) WHERE {where}"
         only_failed = "" if all_checks else "AND NOT c.passed"
@@ -306,7 +303,7 @@ def checks(
 
 @app.command()
 def schedule(
-    sources: Annotated[Path, typer.Option(help="sources file for the nightly flow")] = Path("sources.yaml"),
+    sources: Annotated[Path, typer.Option(help="sources file for the nightly flow")] = defaults.SOURCES,
     name: Annotated[str, typer.Option(help="deployment name")] = "juesuan-nightly",
 ) -> None:
     """Register and serve the nightly deployment (02:00 Asia/Shanghai) on the server at PREFECT_API_URL."""

@@ -12,11 +12,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import logging
-import os
 import shutil
-import signal
 import time
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,18 +21,20 @@ from pathlib import Path
 
 import pandas as pd
 
+from juesuan import paths as defaults
+from juesuan import pool
 from juesuan.faults import checkpoint
 from juesuan.parse import ParsedDocument, parse_document
 from juesuan.parse.document import PARSER_VERSION
 from juesuan.pdf import PdfProblem
 from juesuan.reasons import reason
-from juesuan.reference.fields import resource
+from juesuan.reconcile import reconcile_document
+from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
 from juesuan.warehouse import connect, load_document, record_quarantine
 from juesuan.warehouse.load import original_of, record_source
 from schemas import validate
 
 log = logging.getLogger(__name__)
-DEFAULT_WAREHOUSE = Path("data/processed/warehouse.duckdb")
 # A preparer turns (path, document_id) pairs into Prepared documents, yielded in input order.
 Preparer = Callable[[list[tuple[str, str]]], Iterator["Prepared"]]
 
@@ -178,7 +177,7 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
     facts, figures = doc.facts_frame(), doc.figures_frame()
     laps.lap("frames")
     problems = (
-        validate("documents", pd.DataFrame([dict(row, status="loaded")]))
+        validate("documents", pd.DataFrame([dict(row, status=DocumentStatus.LOADED)]))
         + validate("facts", facts)
         + (validate("narrative_figures", figures))
     )
@@ -187,7 +186,7 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
     if problems:
         why = reason("invalid", "; ".join(problems))
         return Prepared(path, doc_id, row, facts, figures, refusal=why, seconds=laps.wall, cpu=laps.cpu)
-    checks = doc.checks_frame()
+    checks = reconcile_document(doc)
     laps.lap("reconcile")
     problems = validate("checks", checks) if not checks.empty else []
     if problems:
@@ -204,7 +203,7 @@ def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
         if quarantine_dir is not None and recorded:
             quarantine_dir.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(prepared.path, quarantine_dir / f"{prepared.document_id}.pdf")
-        return Outcome(prepared.path, prepared.document_id, "quarantined", prepared.refusal)
+        return Outcome(prepared.path, prepared.document_id, IngestStatus.QUARANTINED, prepared.refusal)
     laps = Laps(prepared.seconds, prepared.cpu)
     inside: dict[str, float] = {}
     status, superseded = load_document(
@@ -239,30 +238,9 @@ def warm_up() -> None:
         validate(name, pd.DataFrame([row]))
 
 
-def _start_worker(megabytes: int) -> None:
-    """Worker initializer. A document that needs more than ``megabytes`` of new address space fails alone
-    (MemoryError); the limit counts from what the forked worker already maps, because a long-lived parent
-    (DuckDB's threads and arenas, a test runner) can itself map gigabytes it never touches. Workers run
-    at a lower priority than the single writer, which every document waits for."""
-    import resource
-
-    os.nice(5)
-    limit = _mapped_bytes() + megabytes * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
-
-def _mapped_bytes() -> int:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmSize:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    return 0
-
-
-def _prepare_isolated(path: str) -> Prepared:
+def _prepare_isolated(job: tuple[str, str]) -> Prepared:
     """prepare() in a limited child: a MemoryError while validating or reconciling is a refusal too."""
+    path, _ = job
     try:
         return prepare(path)
     except MemoryError as exc:
@@ -287,7 +265,7 @@ def forked(workers: int, timeout: float = 300.0, memory_mb: int = 3072) -> Prepa
 
 def ingest(
     paths: Iterable[str | Path],
-    warehouse: str | Path = DEFAULT_WAREHOUSE,
+    warehouse: str | Path = defaults.WAREHOUSE,
     on_document: Callable[[Outcome], None] | None = None,
     workers: int = 0,
     timeout: float = 300.0,
@@ -308,7 +286,7 @@ def ingest(
     if preparer is None:
         preparer = in_process if workers <= 0 else forked(workers, timeout, memory_mb)
     warehouse = Path(warehouse)
-    quarantine_dir = warehouse.parent / "quarantine"
+    quarantine_dir = defaults.quarantine(warehouse)
     # the quarantine's copies are never inputs, even when the warehouse sits inside an input folder
     files = [f for f in discover(paths) if quarantine_dir.resolve() not in f.resolve().parents]
     con = connect(warehouse, wait=wait, on_wait=on_wait)
@@ -350,9 +328,9 @@ def _seen_before(con, path: str, doc_id: str, original_path: str, status: str) -
     """The same bytes again: under the same path nothing happens; under another name the path is recorded
     as a source of the original document and the outcome points at it."""
     if path == original_path:
-        return Outcome(path, doc_id, "skipped", f"already in the warehouse ({status})")
+        return Outcome(path, doc_id, IngestStatus.SKIPPED, f"already in the warehouse ({status})")
     record_source(con, doc_id, path)
-    return Outcome(path, doc_id, "duplicate", f"same bytes as {original_path} ({status})")
+    return Outcome(path, doc_id, IngestStatus.DUPLICATE, f"same bytes as {original_path} ({status})")
 
 
 def prepare_isolated(path: str | Path, timeout: float = 300.0, memory_mb: int = 3072) -> Prepared:
@@ -365,84 +343,19 @@ def prepare_isolated(path: str | Path, timeout: float = 300.0, memory_mb: int = 
 
 def _parallel(
     todo: list[tuple[str, str]], workers: int, timeout: float, memory_mb: int, method: str = "fork"
-):
-    """Prepared documents in input order, each parsed in its own forked process (at most ``workers`` at a
-    time, at most 4 × ``workers`` ahead of the writer).
-
-    One process per document rather than a pool: a worker that dies (a segfault in a PDF library, the
-    kernel's OOM killer) is seen at once and blamed on exactly its document, and the time limit runs from
-    that document's start. A fork costs a few milliseconds against a parse of hundreds.
-    """
-    import multiprocessing as mp
-    from multiprocessing.connection import wait
-
-    context = mp.get_context(method)
+) -> Iterator[Prepared]:
+    """Prepared documents in input order, each parsed in its own child process (:func:`juesuan.pool.run`:
+    at most ``workers`` at a time, at most 4 × ``workers`` ahead of the writer)."""
     if method == "fork":
         warm_up()  # forked children inherit built schemas instead of each building its own
-    else:  # a fork server's children come from the server, not from here: warming this process is moot
-        context.set_forkserver_preload(["juesuan.ingest"])
-    queue = deque(enumerate(todo))
-    running: dict[int, _Child] = {}
-    done: dict[int, Prepared] = {}
-    next_out = 0
-    try:
-        while next_out < len(todo):
-            while queue and len(running) < workers and queue[0][0] < next_out + 4 * workers:
-                index, (path, doc_id) = queue.popleft()
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(path, memory_mb, sender), daemon=True)
-                process.start()
-                sender.close()
-                running[index] = _Child(process, receiver, time.monotonic(), path, doc_id)
-            wait([c.receiver for c in running.values()] + [c.process.sentinel for c in running.values()], 0.5)
-            for index, child in list(running.items()):
-                result = child.result(timeout)
-                if result is not None:
-                    done[index] = result
-                    del running[index]
-            while next_out in done:
-                yield done.pop(next_out)
-                next_out += 1
-    finally:
-        for child in running.values():
-            child.process.kill()
+    # (a fork server's children come from the server, which preloads this module: warming here is moot)
+    yield from pool.run(_prepare_isolated, todo, _failed, workers, timeout, memory_mb, method)
 
 
-@dataclass
-class _Child:
-    process: object
-    receiver: object
-    started: float
-    path: str
-    doc_id: str
-
-    def result(self, timeout: float) -> Prepared | None:
-        """The child's Prepared, a refusal if it died or ran out of time, None while it works."""
-        process, receiver = self.process, self.receiver
-        if receiver.poll():
-            try:
-                return receiver.recv()
-            except EOFError:
-                pass  # died before sending: below
-            finally:
-                process.join()
-                receiver.close()
-        if process.is_alive() and time.monotonic() - self.started <= timeout:
-            return None
-        if process.is_alive():
-            process.kill()
-            process.join()
-            why = reason("timeout", f"parsing took longer than {timeout:.0f} s")
-        else:
-            process.join()
-            code = process.exitcode or 0
-            name = signal.Signals(-code).name if code < 0 else f"exit status {code}"
-            why = reason("crashed", f"the parsing process died ({name})")
-        receiver.close()
-        return Prepared(self.path, self.doc_id, _bare(self.path, self.doc_id), refusal=why)
-
-
-def _child(path: str, memory_mb: int, sender) -> None:
-    _start_worker(memory_mb)
-    sender.send(_prepare_isolated(path))
-    sender.close()
+def _failed(job: tuple[str, str], failure: pool.Failure) -> Prepared:
+    path, doc_id = job
+    if failure.kind == "timeout":
+        why = reason("timeout", f"parsing took longer than {failure.timeout:.0f} s")
+    else:
+        why = reason("crashed", f"the parsing process died ({failure.cause})")
+    return Prepared(path, doc_id, _bare(path, doc_id), refusal=why)

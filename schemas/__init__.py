@@ -17,13 +17,6 @@ from pandera.errors import SchemaErrors
 
 from juesuan.reference.fields import FieldSpec, resource
 
-PANDAS_DTYPES = {
-    "INTEGER": "Int64",
-    "BIGINT": "Int64",
-    "DOUBLE": float,
-    "BOOLEAN": bool,
-}
-
 
 def _is_decimal(value: object) -> bool:
     return value is None or (isinstance(value, float) and pd.isna(value)) or isinstance(value, Decimal)
@@ -50,7 +43,8 @@ def _column(field: FieldSpec) -> pa.Column:
             pa.Check(_is_decimal, element_wise=True, error="not an exact Decimal (floats are refused)")
         )
         return pa.Column(object, checks=checks, nullable=field.nullable, required=not field.nullable)
-    dtype = None if field.type == "VARCHAR" else PANDAS_DTYPES.get(field.type)
+    # the pandas dtype of warehouse.yaml's types map; "object" (text, timestamps, lists) gets none of its own
+    dtype = None if field.pandas_dtype == "object" else field.pandas_dtype
     return pa.Column(
         dtype, checks=checks, nullable=field.nullable, required=not field.nullable, coerce=dtype is not None
     )

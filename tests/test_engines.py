@@ -15,7 +15,8 @@ from conftest import SAMPLES, SHARED, require_shared
 from corpus_cache import corpus, documents
 from parsecheck import compare_with_truth
 
-from juesuan.parse import parse_document
+from juesuan.parse import ParsedDocument, parse_document
+from juesuan.reconcile import reconcile_document
 
 BOX = ["x0", "top", "x1", "bottom"]
 COUNT, SEED, CHUNKS = 200, 0, 10
@@ -38,8 +39,8 @@ def differences(path) -> list[str]:
     drift = (a[BOX].astype(float) - b[BOX].astype(float)).abs().max().max() if len(a) else 0.0
     if drift > 0.0101:
         problems.append(f"a cell box differs by {drift:.4f} pt")
-    for name in ("figures_frame", "checks_frame"):
-        fa, fb = getattr(fast, name)(), getattr(plain, name)()
+    for name, frame in (("figures", ParsedDocument.figures_frame), ("checks", reconcile_document)):
+        fa, fb = frame(fast), frame(plain)
         fa, fb = (
             fa.drop(columns=[c for c in BOX if c in fa], errors="ignore"),
             fb.drop(columns=[c for c in BOX if c in fb], errors="ignore"),

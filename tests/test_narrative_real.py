@@ -23,9 +23,9 @@ import pytest
 from conftest import SAMPLES, SHARED, require_shared
 
 from juesuan.parse import ParsedDocument, parse_document
-from juesuan.parse.narrative import NarrativeFigure, read_narrative
+from juesuan.parse.narrative import FindingKind, NarrativeFigure, read_narrative
 from juesuan.pdf import Line, Page, TextLayer, read_pages
-from juesuan.reconcile import reconcile
+from juesuan.reconcile import reconcile, reconcile_document
 
 REAL = SHARED / "real"
 PINS = {  # SHA-256 from ../shared/corpus/README.md
@@ -399,7 +399,7 @@ def test_every_item_comparison_of_the_central_document_is_checked(parsed):
     """N6: each 决算数大于/小于/等于预算数 against the 年初预算 and 支出决算 its paragraph states; N7: each
     completion percent against B / A at its stated precision. Checked by hand: the 14 items, the total and
     the 三公 statement are all consistent in 国家信访局 2024."""
-    checks = parsed("guojia_xinfangju_2024_final.pdf").checks_frame()
+    checks = reconcile_document(parsed("guojia_xinfangju_2024_final.pdf"))
     n6 = checks[checks.check_id == "N6"]
     words = {s.split("/")[0]: d.split(":")[0] for s, d in zip(n6.subject, n6.description, strict=True)}
     assert words == {
@@ -424,7 +424,7 @@ def test_every_item_comparison_of_the_central_document_is_checked(parsed):
 def test_putuo_comparisons_and_its_known_narrative_errors(parsed):
     """PT-CZJ: 11 items and the total compare 年初预算 and 支出决算 in words (小于, 基本持平), all consistent;
     the document's two narrative errors (DOMAIN.md §3.4) are the only failed checks."""
-    checks = parsed("sh_putuo_caizhengju_2024_final.pdf").checks_frame()
+    checks = reconcile_document(parsed("sh_putuo_caizhengju_2024_final.pdf"))
     n6 = checks[checks.check_id == "N6"]
     assert len(n6) == 13 and n6.passed.all()  # 11 items, the total, 三公
     said = dict(zip(n6.subject, n6.description, strict=True))
@@ -437,7 +437,7 @@ def test_putuo_comparisons_and_its_known_narrative_errors(parsed):
 
 
 def test_foshan_passes_every_narrative_check(parsed):
-    checks = parsed("foshan_guidaojiaotongju_2019_final.pdf").checks_frame()
+    checks = reconcile_document(parsed("foshan_guidaojiaotongju_2019_final.pdf"))
     narrative = checks[checks.check_id.str.startswith("N")]
     assert len(narrative) > 40 and narrative.passed.all()
     # 决算大于预算数 with 预算数为0: the stated amounts bear it out; 完成预算0万元的0% cannot be checked
@@ -465,9 +465,8 @@ def _with_line_edited(pages: list[Page], old: str, new: str) -> list[Page]:
 def _checks_for_pages(doc: ParsedDocument, pages: list[Page]) -> pd.DataFrame:
     """The document's checks with its narrative read from ``pages`` (edited) instead of the file."""
     table_pages = {n for t in doc.tables for n in t.pages}
-    figures, placeholders = read_narrative([p for p in pages if p.number not in table_pages])
+    figures, findings = read_narrative([p for p in pages if p.number not in table_pages])
     frame = pd.DataFrame([{"document_id": doc.document_id, **f.as_row()} for f in figures])
-    findings = pd.DataFrame([{"document_id": doc.document_id, **f.as_row()} for f in placeholders])
     return reconcile(
         doc.facts_frame(),
         frame,
@@ -568,10 +567,10 @@ def test_an_item_paragraph_in_the_central_wording_with_each_comparison_word():
         ("gpb_item_budget.2210203", Decimal("20000.00"), None),
         ("gpb_item.2210203", Decimal("20000.00"), None),
     ]
-    assert [f.subject for f in findings] == [
-        "finding:compare.gpb_item.2010601.等于",
-        "finding:compare.gpb_item.2010607.小于",
-        "finding:compare.gpb_item.2210203.持平",
+    assert [(f.kind, f.subject, f.word) for f in findings] == [
+        (FindingKind.COMPARISON, "gpb_item.2010601", "等于"),
+        (FindingKind.COMPARISON, "gpb_item.2010607", "小于"),
+        (FindingKind.COMPARISON, "gpb_item.2210203", "持平"),
     ]
 
 

@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 
 from juesuan.ingest import ingest
 from juesuan.parse import parse_document
+from juesuan.reconcile import reconcile_document
 
 GUOJIA = SHARED / "real" / "guojia_xinfangju_2024_final.pdf"
 CENTRAL_TABLES = 9
@@ -60,7 +61,7 @@ def original():
 def test_the_real_central_document_lists_its_tables_and_every_listed_table_is_found(original):
     assert len(original.listed) == CENTRAL_TABLES
     assert set(original.listed) == {t.table_code for t in original.tables}
-    checks = original.checks_frame()
+    checks = reconcile_document(original)
     t2 = checks[checks.check_id == "T2"]
     assert len(t2) == CENTRAL_TABLES and t2.passed.all()
     assert (checks[checks.check_id == "P1"]).empty
@@ -70,7 +71,7 @@ def test_a_missing_table_page_fails_the_table_of_contents_check(original):
     # page 9 holds 支出决算表 (公开03表) alone
     doc = parse_document(without_page(GUOJIA, 9), name="guojia-without-p9.pdf")
     assert "expenditure" not in {t.table_code for t in doc.tables}
-    checks = doc.checks_frame()
+    checks = reconcile_document(doc)
     failed = checks[~checks.passed & checks.check_id.isin(["T1", "T2"])]
     assert sorted(zip(failed.check_id, failed.subject, strict=True)) == [
         ("T1", "expenditure"),
@@ -99,7 +100,7 @@ def test_an_image_page_inside_a_digital_document_is_recorded_and_everything_else
         (f.table_code, f.row_code or f.row_label, f.column_label, f.amount_yuan, f.raw_text, f.page)
         for f in original.facts()
     )
-    checks = doc.checks_frame()
+    checks = reconcile_document(doc)
     p1 = checks[checks.check_id == "P1"]
     assert list(p1.subject) == ["page/4"] and not p1.passed.any() and list(p1.pages.iloc[0]) == [4]
 
@@ -119,7 +120,7 @@ def test_a_document_of_scanned_pages_only_still_needs_ocr(tmp_path):
 
 def test_grids_with_amounts_that_are_no_catalogue_table_are_reported_with_their_pages(original):
     # 国家信访局 binds its 项目支出绩效自评表 (pages 30-35) and an evaluation's score table (p. 48)
-    checks = original.checks_frame()
+    checks = reconcile_document(original)
     u1 = checks[checks.check_id == "U1"]
     pages = sorted(p for ps in u1.pages for p in ps)
     assert {30, 32, 34, 35, 48} <= set(pages)
@@ -158,7 +159,7 @@ def test_a_second_set_of_tables_is_a_second_scope_not_an_invalid_document(origin
         for f in original.facts()
     )
     assert cells("", 0) == first and cells("set2", 50 - 6) == first
-    checks = doc.checks_frame()
+    checks = reconcile_document(doc)
     second = checks[checks.subject.str.startswith("set2:")]
     assert len(second) > 100 and second[second.severity == "error"].passed.all()
 
@@ -201,11 +202,11 @@ def test_a_template_body_name_left_on_a_table_page_fails_d2(original):
     # a producer who kept the template's running header (上海市XX局…) on the page of 收入决算表 (page 8)
     data = with_text(GUOJIA, 8, "上海市XX局2024年度部门决算", 60, 575)
     doc = parse_document(data, name="guojia-with-a-placeholder.pdf")
-    checks = doc.checks_frame()
+    checks = reconcile_document(doc)
     d2 = checks[(checks.check_id == "D2") & ~checks.passed]
     assert len(d2) >= 1 and all(8 in list(p) for p in d2.pages)
     assert {t.table_code for t in doc.tables} == {t.table_code for t in original.tables}
-    fine = original.checks_frame()
+    fine = reconcile_document(original)
     assert fine[fine.check_id == "D2"].passed.all()
 
 
@@ -238,5 +239,5 @@ def test_a_table_whose_title_is_lost_is_identified_by_its_header(original):
         if f.table_code == "income"
     )
     assert any(w.page == 8 and "identified by its header" in w.message for w in doc.warnings)
-    checks = doc.checks_frame()
+    checks = reconcile_document(doc)
     assert checks[checks.severity == "error"].passed.all()

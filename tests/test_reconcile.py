@@ -11,12 +11,12 @@ from conftest import SAMPLES, SEED_PDF, SHARED, require_shared
 from corpus_cache import corpus, documents
 
 from juesuan.parse import parse_document
-from juesuan.reconcile import reconcile
+from juesuan.reconcile import checks_frame, reconcile, reconcile_document
 
 
 @pytest.fixture(scope="module")
 def seed_checks() -> pd.DataFrame:
-    return parse_document(SEED_PDF).checks_frame()
+    return reconcile_document(parse_document(SEED_PDF))
 
 
 def test_seed_known_inconsistencies_are_failed_checks(seed_checks):
@@ -92,8 +92,8 @@ def test_mutating_one_printed_number_is_detected_in_every_generated_document():
 
 def test_real_documents_pass_every_check_with_their_rounding_tails_recorded():
     real = require_shared(SHARED / "real")
-    putuo = parse_document(real / "sh_putuo_caizhengju_2024_final.pdf").checks_frame()
-    foshan = parse_document(real / "foshan_guidaojiaotongju_2019_final.pdf").checks_frame()
+    putuo = reconcile_document(parse_document(real / "sh_putuo_caizhengju_2024_final.pdf"))
+    foshan = reconcile_document(parse_document(real / "foshan_guidaojiaotongju_2019_final.pdf"))
     # PT-CZJ's narrative, now read (its digits sit below the line), states two errors (DOMAIN.md §3.4):
     # 四 财政拨款收入支出总计 0.3 万元 (table 2,961.68) and 五(二) 一般公共服务支出 71.73% (71.65%)
     assert sorted(zip(putuo[~putuo.passed].check_id, putuo[~putuo.passed].subject, strict=True)) == [
@@ -111,7 +111,7 @@ def test_real_documents_pass_every_check_with_their_rounding_tails_recorded():
     assert abs(i1.difference) == Decimal("100.00")
     # 国家信访局 2024: its five 类 rows sum to 14,572.54 against 本年支出合计 14,572.53 (I2), and the
     # 三公 决算数 items to 46.20 against 合计 46.21 (I16b): 0.01 tails its own footnote warns of, read by hand
-    central = parse_document(real / "guojia_xinfangju_2024_final.pdf").checks_frame()
+    central = reconcile_document(parse_document(real / "guojia_xinfangju_2024_final.pdf"))
     assert central[central.severity == "error"].passed.all()
     # its 绩效自评表 (pp. 30-36) and an evaluation's score table (p. 48) hold amounts: reported, not loaded
     unread = sorted(p for r in central[~central.passed].itertuples() for p in r.pages if r.check_id == "U1")
@@ -138,7 +138,7 @@ def test_a_missing_table_is_a_failed_check():
 
 def test_year_on_year_statements_are_checked_against_the_previous_years_document(tmp_path):
     from juesuan.ingest import ingest
-    from juesuan.warehouse.years import year_checks
+    from juesuan.warehouse.load import year_checks_for
 
     warehouse = tmp_path / "w.duckdb"
     # the later year first: its year checks appear when the earlier year arrives
@@ -164,7 +164,7 @@ def test_year_on_year_statements_are_checked_against_the_previous_years_document
         "UPDATE facts SET amount_yuan = amount_yuan + 100000 WHERE fiscal_year = 2022 "
         "AND table_code = 'income_expenditure_summary' AND row_label = '总计'"
     )
-    checks = year_checks(con, later)
+    checks = year_checks_for(con, later)
     con.close()
     failed = checks[~checks.passed]
     assert set(failed.subject) == {"grand_total_change", "grand_total_change/percent"}
@@ -172,15 +172,15 @@ def test_year_on_year_statements_are_checked_against_the_previous_years_document
 
 
 def test_document_names_its_year_and_body_consistently_and_a_mismatch_fails():
-    from juesuan.parse.document import consistency_checks
+    from juesuan.reconcile.consistency import consistency_checks
 
     doc = parse_document(SAMPLES / "0004_older8_2019.pdf")
-    checks = consistency_checks(doc)
+    checks = checks_frame(doc.document_id, consistency_checks(doc.identity, doc.mentions))
     assert set(checks.check_id) == {"D1", "D2"} and checks.passed.all()
     assert {"year:heading", "year:statement", "year:date"} <= set(checks.subject)
     # what a wrong cover would say
     doc.identity.fiscal_year, doc.identity.department_name = 2018, "佛山市交通运输局"
-    wrong = consistency_checks(doc)
+    wrong = checks_frame(doc.document_id, consistency_checks(doc.identity, doc.mentions))
     assert not wrong.passed.any()
     assert set(wrong[wrong.check_id == "D1"].difference) == {Decimal(1)}
 
@@ -190,14 +190,13 @@ def test_a_stated_comparison_passes_when_the_table_bears_it_out():
     facts = doc.facts_frame()
     budget = (facts.table_code == "three_public") & (facts.measure == "three_public_budget")
     facts.loc[budget, "amount_yuan"] = Decimal("10000.00")  # had the budget been 1 万元, 0 < 1 holds
-    placeholders = pd.DataFrame([{"document_id": doc.document_id, **p.as_row()} for p in doc.placeholders])
     checks = reconcile(
         facts,
         doc.figures_frame(),
         doc.document_id,
         doc.template_family,
         {t.table_code for t in doc.tables},
-        placeholders,
+        doc.findings,
     )
     assert checks[checks.check_id == "N5"].passed.tolist() == [True]
 
@@ -217,3 +216,32 @@ def test_a_stated_percent_is_checked_at_the_precision_it_was_printed_with_everyw
         Decimal("7.9"),
         Decimal("0.1"),
     )
+
+
+def test_every_cell_a_check_names_is_a_printed_fact_and_a_narrative_check_names_its_declared_cell(tmp_path):
+    """checks.cells: what a report crops and an analyst joins; a reference to no fact would be a lie."""
+    import duckdb
+
+    from juesuan.ingest import ingest
+    from juesuan.reference import load_catalogue
+
+    warehouse = tmp_path / "w.duckdb"
+    ingest([SAMPLES / "0000_sichuan13_2022.pdf", SAMPLES / "0004_older8_2019.pdf"], warehouse)
+    con = duckdb.connect(str(warehouse), read_only=True)
+    dangling, total = con.execute(
+        "WITH c AS (SELECT document_id, unnest(cells) AS cell FROM checks) "
+        "SELECT count(*) FILTER (WHERE f.document_id IS NULL), count(*) FROM c LEFT JOIN facts f "
+        "ON f.document_id = c.document_id AND f.table_scope = c.cell.table_scope "
+        "AND f.table_code = c.cell.table_code AND coalesce(f.row_code, f.row_label) = c.cell.row_key "
+        "AND f.measure = c.cell.measure AND f.page = c.cell.page"
+    ).fetchone()
+    n1 = con.execute(
+        "SELECT subject, cells[1].table_code, cells[1].row_key, cells[1].measure FROM checks "
+        "WHERE check_id = 'N1' AND len(cells) > 0"
+    ).fetchall()
+    sums = con.execute("SELECT min(len(cells)) FROM checks WHERE check_id IN ('I6', 'I8')").fetchone()[0]
+    con.close()
+    assert total > 1000 and dangling == 0
+    cat = load_catalogue()
+    assert n1 and all(cat.subject(s).cell(s) == (t, r, m) for s, t, r, m in n1)
+    assert sums >= 2  # a total and at least one of its parts

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from juesuan.reference import economic_classes, function_classes, load_catalogue
@@ -160,3 +162,126 @@ def test_department_id_is_stable_under_width_and_whitespace():
     assert a == b and len(a) == 16
     assert department_id("攀枝花市西区电子政务建设服务中心", "四川省攀枝花市西区") != a
     assert normalize_name("（境）ＡＢ１") == "(境)AB1"
+
+
+@pytest.mark.parametrize(
+    ("file", "original", "misspelt", "where"),
+    [
+        (
+            "catalogue.yaml",
+            "    aliases: [部门收支决算总表",
+            "    alias: [部门收支决算总表",
+            "tables.income_expenditure_summary.alias",
+        ),
+        (
+            "catalogue.yaml",
+            "optional: true  # a column",
+            "optinal: true  # a column",
+            r"tables\.three_public\.columns\.\d+\.optinal",
+        ),
+        (
+            "catalogue.yaml",
+            "{re: '基本支出', unless:",
+            "{re: '基本支出', unles:",
+            "narrative_subjects.basic_expenditure.says.0.unles",
+        ),
+        ("catalogue.yaml", "\ndefault_unit: 万元", "\ndefault_units: 万元", "default_units"),
+        (
+            "warehouse.yaml",
+            "    primary_key: [document_id]\n",
+            "    primary_keys: [document_id]\n",
+            "tables.documents.primary_keys",
+        ),
+        (
+            "warehouse.yaml",
+            "{name: page_count, type: INTEGER, description:",
+            "{name: page_count, type: INTEGER, descripton:",
+            r"tables\.documents\.fields\.\d+\.descripton",
+        ),
+    ],
+)
+def test_a_misspelt_key_in_a_declaration_is_refused_naming_the_file_and_the_key(
+    tmp_path, file, original, misspelt, where
+):
+    from importlib import resources
+
+    from juesuan.reference.catalogue import read_catalogue
+    from juesuan.reference.fields import read_warehouse
+    from juesuan.reference.model import DeclarationError
+
+    text = resources.files("juesuan.reference").joinpath(file).read_text("utf-8")
+    assert text.count(original) == 1, original
+    copy = tmp_path / file
+    read = read_catalogue if file == "catalogue.yaml" else read_warehouse
+    copy.write_text(text, encoding="utf-8")
+    read(copy)  # the copy as it is loads
+    copy.write_text(text.replace(original, misspelt), encoding="utf-8")
+    with pytest.raises(DeclarationError) as refused:
+        read(copy)
+    assert re.search(rf"^{re.escape(file)}: {where}: unknown key", str(refused.value), re.M), refused.value
+
+
+def test_declarations_are_frozen_and_checked_across_sections(tmp_path):
+    from importlib import resources
+
+    from pydantic import ValidationError
+
+    from juesuan.reference.catalogue import read_catalogue
+    from juesuan.reference.model import DeclarationError
+
+    cat = load_catalogue()
+    with pytest.raises(ValidationError):
+        cat.tables["income"].title = "x"  # type: ignore[misc]
+    text = resources.files("juesuan.reference").joinpath("catalogue.yaml").read_text("utf-8")
+    for original, broken, said in [
+        ("measure: three_public_budget}", "measure: three_public_budgt}", "no measure three_public_budgt"),
+        (
+            'severity: warning, a: [gpb_basic_expenditure, "30217"',
+            'severity: warn, a: [gpb_basic_expenditure, "30217"',
+            "'warn' is not a severity",
+        ),
+        (
+            "{kind: row_sum, table: gpb_expenditure, total: total_expenditure, parts",
+            "{kind: row_summ, table: gpb_expenditure, total: total_expenditure, parts",
+            "'row_summ' found using 'kind'",
+        ),
+        (  # a check's id follows from its identity and place: writing one is refused
+            "{kind: row_sum, table: gpb_expenditure, total: total_expenditure, parts",
+            "{id: I12, kind: row_sum, table: gpb_expenditure, total: total_expenditure, parts",
+            "the id follows from the identity",
+        ),
+        (  # an identity documented and never checked is refused
+            "description: expenditure 合计 − fiscal 本年支出合计 ≥ 0\n    checks:\n",
+            "description: expenditure 合计 − fiscal 本年支出合计 ≥ 0\n    unchecked:\n",
+            "identities.24.checks: Field required",
+        ),
+    ]:
+        assert text.count(original) == 1, original
+        copy = tmp_path / "catalogue.yaml"
+        copy.write_text(text.replace(original, broken), encoding="utf-8")
+        with pytest.raises(DeclarationError, match=said):
+            read_catalogue(copy)
+
+
+def test_enums_and_dtypes_come_from_the_declarations():
+    import schemas
+    from juesuan.reference.fields import DocumentStatus, IngestStatus, Severity, frictionless_type, resource
+
+    cat = load_catalogue()
+    assert resource("facts").fields[resource("facts").columns.index("source_unit")].enum == tuple(cat.units)
+    status = resource("documents").fields[resource("documents").columns.index("status")]
+    assert status.enum == tuple(DocumentStatus) == ("loaded", "quarantined", "superseded")
+    assert {s.value for s in IngestStatus} == {"loaded", "skipped", "duplicate", "quarantined"}
+    assert IngestStatus.QUARANTINED == "quarantined" and {"loaded": 1}[IngestStatus.LOADED] == 1
+    severity = resource("checks").fields[resource("checks").columns.index("severity")]
+    assert severity.enum == tuple(Severity)
+    assert {r.severity for r in cat.rules} <= {None, *Severity}
+    assert frictionless_type("DECIMAL(38,2)") == "number" and frictionless_type("VARCHAR[]") == "array"
+    assert frictionless_type("BIGINT") == "integer" and frictionless_type("HUGEINT") == "string"
+    assert str(schemas.schema("facts").columns["page"].dtype) == "Int64"
+    assert str(schemas.schema("checks").columns["passed"].dtype) == "boolean"
+    assert cat.factor("万元") == 10_000 and cat.factor() == cat.factor(cat.default_unit)
+    from decimal import Decimal
+
+    assert cat.from_yuan(Decimal("29400450.00")) == Decimal("2940.05")
+    assert cat.to_yuan(Decimal("2940.05")) == Decimal("29400500.00")

@@ -16,6 +16,7 @@ from PIL import Image
 
 from juesuan.ingest import ingest
 from juesuan.warehouse.export import export
+from juesuan.warehouse.report import catalogue_page, quality_report
 
 CHROMIUM = shutil.which("chromium")
 FLAGS = [
@@ -76,3 +77,50 @@ def test_catalogue_page_lists_every_extract_with_a_working_query(release, tmp_pa
     con.execute(f"SET file_search_path = '{release}'")
     rows = con.execute(query.replace("&#x27;", "'")).fetchall()
     assert len(rows) == 10
+
+
+def test_catalogue_page_names_the_release_without_its_staging_suffix_and_lists_every_file(tmp_path):
+    staging = tmp_path / "2026-01-01.partial"
+    staging.mkdir()
+    files = [
+        {"path": f"facts/fiscal_year={year}/data_0.parquet", "bytes": 2048, "sha256": f"{year}" * 16}
+        for year in range(2019, 2024)
+    ] + [{"path": "csv/facts.csv", "bytes": 1024, "sha256": "c" * 64}]
+    manifest = {
+        "juesuan": "0.1.0",
+        "schema_version": 3,
+        "created_at": "2026-01-01T00:00:00+00:00",
+        "resources": {
+            "facts": {"rows": 5, "files": files},
+            "a<b>": {"rows": 0, "files": []},
+        },
+    }
+    page = catalogue_page(manifest, staging).read_text(encoding="utf-8")
+    assert "Release 2026-01-01," in page and ".partial" not in page
+    for f in files:
+        assert f"{f['path']} <code>{f['sha256'][:16]}…</code>" in page
+    assert "2019, 2020, 2021, 2022, 2023" in page and "11 KiB" in page
+    assert "<b>a&lt;b&gt;</b>" in page and "<b>a<b>" not in page  # autoescaped
+    assert "<td>—</td>" in page  # an extract with no years
+
+
+def test_quality_report_escapes_text_and_prints_missing_values_as_nothing(tmp_path):
+    con = duckdb.connect()
+    con.execute(
+        "CREATE TABLE documents AS SELECT 'doc0123456789abcdef' AS document_id, "
+        "'部门<甲>' AS department_name, 2023 AS fiscal_year, '/nowhere/a&b.pdf' AS source_path, "
+        "NULL AS region, 'loaded' AS status"
+    )
+    con.execute(
+        "CREATE TABLE checks AS SELECT * FROM (VALUES "
+        "('doc0123456789abcdef', 'I1', 'x/y', NULL, '5', NULL, [3, 4], '<合计> ≠ 各项之和', FALSE, NULL), "
+        "('doc0123456789abcdef', 'I1', 'x/z', '1', '1', '0', NULL, 'ok', TRUE, NULL)) "
+        "t(document_id, check_id, subject, expected, actual, difference, pages, description, passed, cells)"
+    )
+    page = quality_report(con, tmp_path).read_text(encoding="utf-8")
+    assert "2 checks over the loaded documents" in page and "1 failed" in page
+    assert "部门&lt;甲&gt; 2023 <small>(a&amp;b.pdf, doc012345678)</small>" in page
+    assert "<td></td><td>5</td><td></td><td>3,4</td><td>&lt;合计&gt; ≠ 各项之和</td>" in page.replace(
+        "\n", ""
+    )
+    assert "None" not in page and "50.0%" in page

@@ -6,13 +6,12 @@ import hashlib
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
 
 from juesuan import __version__
-from juesuan.parse.narrative import BODY_PLACEHOLDER, NarrativeFigure, read_narrative
+from juesuan.parse.narrative import BODY_PLACEHOLDER, Finding, NarrativeFigure, read_narrative
 from juesuan.parse.numbers import looks_like_amount
 from juesuan.parse.tables import (
     GridRead,
@@ -27,7 +26,11 @@ from juesuan.parse.titles import match_title, qualifier
 from juesuan.pdf import Grid, Line, Page, TextLayer, read_pages
 from juesuan.reference import department_id, load_catalogue, region_of
 
-UNIT = re.compile(r"单位[:：]\s*(万元|亿元|元)")
+# 金额单位：万元 — the units the catalogue declares, longest first (万元 before 元)
+UNIT = re.compile(
+    r"单位[:：]\s*(" + "|".join(sorted(map(re.escape, load_catalogue().units), key=len, reverse=True)) + ")"
+)
+DEFAULT_UNIT = load_catalogue().default_unit  # a table that prints no 单位 line
 DEPARTMENT_LINE = re.compile(r"(?:预算主管部门|编制单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
 KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(决算|预算)")
 YEAR = re.compile(r"(20\d{2})(?:年度?)?")
@@ -100,7 +103,7 @@ class ParsedDocument:
     template_family: str | None
     tables: list[ParsedTable]
     figures: list[NarrativeFigure]
-    placeholders: list[NarrativeFigure] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # what the text says that is not a figure
     mentions: list[Mention] = field(default_factory=list)
     warnings: list[ParseWarning] = field(default_factory=list)
     page_layers: dict[int, str] = field(default_factory=dict)  # page → its text layer (TextLayer values)
@@ -177,96 +180,8 @@ class ParsedDocument:
         ]
         return pd.DataFrame(rows)
 
-    def checks_frame(self) -> pd.DataFrame:
-        """The document's reconciliation (identities, table presence, narrative ↔ tables, placeholders)."""
-        from juesuan.reconcile import reconcile
-        from juesuan.reconcile.reading import (
-            listed_tables,
-            parser_warnings,
-            unidentified_grids,
-            unreadable_pages,
-        )
-
-        placeholders = pd.DataFrame(
-            [{"document_id": self.document_id, **p.as_row()} for p in self.placeholders]
-        )
-        facts = self.facts_frame()
-        scopes = ["", *sorted({t.scope for t in self.tables} - {""})]
-        frames = []
-        for scope in scopes:
-            # each set of tables is reconciled on its own; the narrative speaks of the first
-            in_scope = facts[facts.table_scope == scope] if not facts.empty else facts
-            checks = reconcile(
-                in_scope,
-                self.figures_frame() if scope == "" else pd.DataFrame(),
-                self.document_id,
-                self.template_family,
-                {t.table_code for t in self.tables if t.scope == scope},
-                placeholders if scope == "" else None,
-            )
-            if scope and not checks.empty:
-                checks["subject"] = f"{scope}:" + checks["subject"]
-            frames.append(checks)
-        frames.append(consistency_checks(self))
-        reading = pd.DataFrame(
-            unreadable_pages(self.page_layers)
-            + listed_tables(self.listed, {t.table_code for t in self.tables if t.scope == ""})
-            + unidentified_grids(self.unidentified)
-            + parser_warnings((w.page, w.table, w.message) for w in self.warnings)
-        )
-        if not reading.empty:
-            reading.insert(0, "document_id", self.document_id)
-        frames.append(reading)
-        frames = [f for f in frames if not f.empty]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-
     def figures_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"document_id": self.document_id, **f.as_row()} for f in self.figures])
-
-
-def consistency_checks(doc: ParsedDocument) -> pd.DataFrame:
-    """D1: every place the document names its own year says the cover's year; D2: every 编制单位/部门 line
-    names the cover's body (one row per distinct mention, with the pages it is on)."""
-    rows = []
-    year, name = doc.identity.fiscal_year, doc.identity.department_name
-    grouped: dict[tuple[str, str], list[int]] = {}
-    for m in doc.mentions:
-        grouped.setdefault((m.kind, m.value), []).append(m.page)
-    for (kind, value), pages in grouped.items():
-        if kind.startswith("year:") and year is not None:
-            rows.append(
-                {
-                    "check_id": "D1",
-                    "subject": kind,
-                    "expected": Decimal(year),
-                    "actual": Decimal(value),
-                    "difference": Decimal(int(value) - year),
-                    "tolerance": Decimal(0),
-                    "passed": int(value) == year,
-                    "severity": "error",
-                    "pages": sorted(set(pages)),
-                    "description": f"the document names its year as {value} ({kind[5:]}); the cover: {year}",
-                }
-            )
-        elif kind == "department" and name:
-            rows.append(
-                {
-                    "check_id": "D2",
-                    "subject": "department",
-                    "expected": None,
-                    "actual": None,
-                    "difference": None,
-                    "tolerance": None,
-                    "passed": value in name or name in value,
-                    "severity": "error",
-                    "pages": sorted(set(pages)),
-                    "description": f"names the body {value!r}; the cover says {name!r}",
-                }
-            )
-    frame = pd.DataFrame(rows)
-    if not frame.empty:
-        frame.insert(0, "document_id", doc.document_id)
-    return frame
 
 
 def identify(pages: list[Page]) -> Identity:
@@ -346,7 +261,7 @@ def read_tables(
                 current = ParsedTable(
                     table_code=found[0],
                     title=found[1].strip(),
-                    unit=unit or "万元",
+                    unit=unit or DEFAULT_UNIT,
                     pages=[page.number],
                     scope=scope_of(tables, found, page.lines, previous_bottom, grid.top, identity),
                 )
@@ -359,7 +274,9 @@ def read_tables(
                 if amounts >= MIN_AMOUNTS:
                     caption = _caption(page.lines, previous_bottom, grid.top)
                     known = {t.table_code for t in tables}
-                    table_id = identify_by_content(grid, caption, page.number, unit or "万元", year, known)
+                    table_id = identify_by_content(
+                        grid, caption, page.number, unit or DEFAULT_UNIT, year, known
+                    )
                     if table_id is None:
                         if unidentified is not None:
                             unidentified.append((page.number, caption, amounts))
@@ -371,7 +288,7 @@ def read_tables(
                     current = ParsedTable(
                         table_code=table_id,
                         title=catalogue.table(table_id).title,
-                        unit=unit or "万元",
+                        unit=unit or DEFAULT_UNIT,
                         pages=[page.number],
                     )
                     tables.append(current)
@@ -562,14 +479,14 @@ def parse_document(
     identity = identify(pages)
     tables: list[ParsedTable] = []
     figures: list[NarrativeFigure] = []
-    placeholders: list[NarrativeFigure] = []
+    findings: list[Finding] = []
     unidentified: list[tuple[int, str, int]] = []
     listed: dict[str, int] = {}
     if identity.doc_kind == "final" and not identity.is_template:
         tables = read_tables(pages, identity, warnings, unidentified)
         listed = table_of_contents(pages, identity.department_name)
         table_pages = {n for t in tables for n in t.pages}
-        figures, placeholders = read_narrative([p for p in pages if p.number not in table_pages], identity)
+        figures, findings = read_narrative([p for p in pages if p.number not in table_pages])
     if identity.fiscal_year is None:
         warnings.append(ParseWarning(None, None, f"{label}: no fiscal year found on the first pages"))
     return ParsedDocument(
@@ -580,7 +497,7 @@ def parse_document(
         template_family=family_of(tables),
         tables=tables,
         figures=figures,
-        placeholders=placeholders,
+        findings=findings,
         mentions=mentions_of(pages, {n for t in tables for n in t.pages}) if tables else [],
         warnings=warnings,
         page_layers={p.number: p.text_layer.value for p in pages},

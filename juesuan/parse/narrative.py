@@ -26,13 +26,17 @@ from bisect import bisect_right, insort
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from enum import StrEnum
 from functools import cache
 
+from juesuan.parse.numbers import to_yuan
 from juesuan.pdf import Line, Page
 from juesuan.reference import economic_classes, function_classes, load_catalogue
+from juesuan.reference.catalogue import NarrativeSubject, Saying
 
+NARRATIVE_UNIT = load_catalogue().default_unit  # the unit narratives state amounts in (万元)
 NUM = r"(-?\d[\d,]*(?:\.\d+)?)"
-WAN = NUM + r"万元"
+WAN = NUM + re.escape(NARRATIVE_UNIT)
 PCT = NUM + r"[%％]"
 PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 SECTION = re.compile(r"^[一二三四五六七八九十]+、\S{2,40}$")
@@ -41,8 +45,8 @@ NUMBERS_ONLY = re.compile(r"^[\d.,%\s-]+$")
 # what a PDF may draw on a baseline of its own: digits, percent signs, quotes (PT-CZJ)
 OVERLAY = re.compile(r"^[\d.,%％“”\"':：\s-]+$")
 BARE_NUMBER = re.compile(r"^\d[\d,]*(?:\.\d+)?$")
-UNIT_AFTER = re.compile(r"^(?:万元|亿元|元|辆|个|人|批|分|台|次|年|月|日)")
-TEN_THOUSAND = Decimal(10_000)
+UNITS = "|".join(sorted(load_catalogue().units, key=len, reverse=True))  # 万元|亿元|元
+UNIT_AFTER = re.compile(f"^(?:{UNITS}|辆|个|人|批|分|台|次|年|月|日)")
 NOT_EXPLANATION = ("名词解释", "附件", "附表")
 
 NUMBER = re.compile(r"(?<![\d.,])((?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)")
@@ -72,6 +76,25 @@ BODY_PLACEHOLDER = re.compile(
     r"(?:[\u4e00-\u9fff]{0,8}?[省市区县])?X{2,}(?:(?:局|单位|部门|委员会|委|办公室|办|厅|中心|院|署|站|所)"
     r"|(?=\d{4}年|年度|部门决算))"
 )
+
+
+class FindingKind(StrEnum):
+    PLACEHOLDER = "placeholder"  # a template leftover in the text (增加/减少 0 万元, XX)
+    BODY_PLACEHOLDER = "body_placeholder"  # a placeholder where the body's name belongs (上海市XX局)
+    COMPARISON = "comparison"  # 决算数大于/小于/等于预算数, said of a subject
+    KUAN_NAME = "kuan_name"  # an item names a 款 its code does not belong to
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something the text says that is not a figure: reconciliation decides whether it holds."""
+
+    kind: FindingKind
+    section: str
+    text: str
+    page: int
+    subject: str = ""  # comparison: the subject compared (gpb_item.2010601); kuan_name: the item's code
+    word: str = ""  # comparison: the word said (大于, 小于, 等于, 持平 …)
 
 
 @dataclass
@@ -233,7 +256,8 @@ def sections(pages: list[Page]) -> list[Section]:
 
 
 def wan(text: str) -> Decimal:
-    return (Decimal(text.replace(",", "")) * TEN_THOUSAND).quantize(Decimal("0.01"))
+    """An amount as the narrative states it (in its unit, 万元) in yuan."""
+    return to_yuan(num(text), NARRATIVE_UNIT)
 
 
 def num(text: str) -> Decimal:
@@ -324,11 +348,14 @@ class Wording:
 @dataclass(frozen=True)
 class Vocabulary:
     wordings: tuple[Wording, ...]
-    decl: dict[str, dict] = field(repr=False)
+    decl: dict[str, NarrativeSubject] = field(repr=False)
 
-    def of(self, subject: str) -> dict:
-        """The catalogue entry of a subject (``gpb_item.2014001`` → ``gpb_item``)."""
-        return self.decl.get(subject) or self.decl.get(subject.split(".", 1)[0]) or {}
+    def of(self, subject: str) -> NarrativeSubject:
+        """The catalogue entry of a subject (``gpb_item.2014001`` → ``gpb_item``); an empty one if none."""
+        return self.decl.get(subject) or self.decl.get(subject.split(".", 1)[0]) or UNDECLARED
+
+
+UNDECLARED = NarrativeSubject(id="")
 
 
 @cache
@@ -350,18 +377,17 @@ def _alternation(names: Iterable[str]) -> str:
 
 @cache
 def vocabulary() -> Vocabulary:
-    decl: dict[str, dict] = load_catalogue().raw["narrative_subjects"]
+    decl = load_catalogue().narrative_subjects
     wordings = []
     for subject, entry in decl.items():
-        unit = re.compile(entry["unit"]) if "unit" in entry else None
-        kind = entry.get("kind") or ("count" if unit else "amount")
-        says = list(entry.get("says", []))
-        names = entry.get("names")
+        unit = re.compile(entry.unit) if entry.unit is not None else None
+        kind = entry.kind or ("count" if unit else "amount")
+        says = list(entry.says)
+        names = dict(entry.names)
         if names:
-            says.append({"re": "@names"})
+            says.append(Saying(re="@names"))
         for say in says:
-            say = say if isinstance(say, dict) else {"re": say}
-            label, mapping = say["re"], None
+            label, mapping = say.re, None
             if label == "@classes":
                 mapping = _class_names()
                 label = rf"(?P<name>{_alternation(mapping)})(?:支出)?(?:（类）)?(?:支出)?"
@@ -374,10 +400,10 @@ def vocabulary() -> Vocabulary:
                     kind=kind,
                     pattern=re.compile(f"(?:{label}){CONNECTOR}$"),
                     whole=re.compile(f"(?:{label}){CONNECTOR}"),
-                    where=tuple(say.get("where", entry.get("where", ()))),
-                    unless=tuple(say.get("unless", entry.get("unless", ()))),
+                    where=say.where,
+                    unless=say.unless,
                     unit=unit,
-                    after=re.compile(say["after"]) if "after" in say else None,
+                    after=re.compile(say.after) if say.after is not None else None,
                     names=mapping,
                 )
             )
@@ -387,6 +413,7 @@ def vocabulary() -> Vocabulary:
 # -- reading one section -------------------------------------------------------------------------------
 
 Emit = Callable[[str, int, Decimal | None, Decimal | None, Decimal | None], None]
+Find = Callable[[FindingKind, int, str, str], None]
 
 
 def _change_subject(subject: str, suffix: str) -> str:
@@ -401,10 +428,11 @@ def _change_subject(subject: str, suffix: str) -> str:
 class Reader:
     """Reads one section: every number in it once, by the first reading that claims it."""
 
-    def __init__(self, section: Section, emit: Emit):
+    def __init__(self, section: Section, emit: Emit, find: Find):
         self.t, self.heading = section.text, section.heading
         self.section = section
         self._emit = emit
+        self._find = find
         self.claimed: set[int] = set()
         self.stated: list[tuple[int, str]] = []  # (offset, subject) of every figure, in text order
         self.compared: set[int] = set()  # comparison phrases an item paragraph has read
@@ -419,9 +447,12 @@ class Reader:
         qty: Decimal | None = None,
     ) -> None:
         self.claimed.add(offset)
-        if not subject.startswith("finding:"):
-            insort(self.stated, (offset, subject))
+        insort(self.stated, (offset, subject))
         self._emit(subject, offset, amount, pct, qty)
+
+    def find(self, kind: FindingKind, offset: int, subject: str = "", word: str = "") -> None:
+        self.claimed.add(offset)
+        self._find(kind, offset, subject, word)
 
     def sentence_start(self, offset: int, back: int = 0) -> int:
         """Where the sentence holding ``offset`` starts (``back``: that many sentences earlier)."""
@@ -461,7 +492,7 @@ class Reader:
                 continue
             if not _names_match(head.group(2), code[:5]):
                 # seed: 住房保障支出（类）住房保障支出（款）住房公积金（项）, but 2210201's 款 is 住房改革支出
-                self.emit(f"finding:kuan_name.{code}", head.start(2))
+                self.find(FindingKind.KUAN_NAME, head.start(2), code)
             actual = ITEM_ACTUAL.search(t, head.end(), end)
             if actual is None:
                 continue
@@ -481,7 +512,7 @@ class Reader:
             if said:
                 self.compared.add(said.start())
                 word = said.group("a") or said.group("b")
-                self.emit(f"finding:compare.gpb_item.{code}.{word}", said.start())
+                self.find(FindingKind.COMPARISON, said.start(), f"gpb_item.{code}", word)
 
     # 六: 人员经费 X万元，主要包括：基本工资 A万元、…；公用经费 …
     def economic_items(self) -> None:
@@ -535,8 +566,8 @@ class Reader:
         before = t[max(0, start - 80) : start]
         rest = t[end : end + 40]
         value = m.group(1)
-        if rest.startswith("万元"):
-            self.amount(start, end + 2, value, before)
+        if rest.startswith(NARRATIVE_UNIT):
+            self.amount(start, end + len(NARRATIVE_UNIT), value, before)
         elif rest[:1] in ("%", "％"):
             found = self.wording("percent", before, rest)
             if found:
@@ -555,9 +586,9 @@ class Reader:
         subject = found[0] if found else None
         if subject is None and PRONOUN.search(before):
             owner = self.last_stated(
-                start, self.sentence_start(start), lambda s: "actual" in self.vocab.of(s)
+                start, self.sentence_start(start), lambda s: self.vocab.of(s).actual is not None
             )
-            subject = self.vocab.of(owner)["actual"] if owner else None
+            subject = self.vocab.of(owner).actual if owner else None
         if subject is None:
             return
         decl = self.vocab.of(subject)
@@ -566,19 +597,19 @@ class Reader:
         share = None if done else SHARE.match(self.t, end)
         if done:
             self.claimed.add(done.start(2))
-            completion = decl.get("completion") or (
-                subject if str(decl.get("percent", "")).startswith("completion") else None
+            completion = decl.completion or (
+                subject if (decl.percent or "").startswith("completion") else None
             )
             if completion:
                 subject, decl = completion, self.vocab.of(completion)
                 pct = num(done.group(2))
         elif share:
             self.claimed.add(share.start(1))
-            if str(decl.get("percent", "")).startswith("share"):
+            if (decl.percent or "").startswith("share"):
                 pct = num(share.group(1))
         self.emit(subject, start, wan(value), pct)
-        if done and done.group(1) is not None and decl.get("budget"):
-            self.emit(decl["budget"], done.start(1), wan(done.group(1)))
+        if done and done.group(1) is not None and decl.budget:
+            self.emit(decl.budget, done.start(1), wan(done.group(1)))
 
     def change(self, start: int, end: int, value: str, m: re.Match) -> None:
         """比2023年度决算数增加X万元，增长P% (against the previous year) or 比年初预算数增加 (the budget)."""
@@ -591,9 +622,9 @@ class Reader:
                 lambda s: (
                     not s.endswith(("_change", "_vs_budget"))
                     and "_change." not in s
-                    and "actual" not in self.vocab.of(s)
-                    and self.vocab.of(s).get("unit") is None
-                    and self.vocab.of(s).get("kind") != "percent"
+                    and self.vocab.of(s).actual is None
+                    and self.vocab.of(s).unit is None
+                    and self.vocab.of(s).kind != "percent"
                 ),
             )
         if subject is None:
@@ -613,7 +644,7 @@ class Reader:
 
     def comparisons(self) -> None:
         """决算数大于/小于/等于预算数 said of the total or of “三公” (items read their own)."""
-        seen: set[str] = set()
+        seen: set[tuple[str, str]] = set()
         for m in COMPARISON.finditer(self.t):
             if m.start() in self.compared:
                 continue
@@ -622,46 +653,46 @@ class Reader:
                 subject: str | None = "three_public_actual"
             else:
                 subject = self.last_stated(
-                    m.start(), 0, lambda s: "budget" in self.vocab.of(s) and not s.startswith("gpb_item.")
+                    m.start(),
+                    0,
+                    lambda s: self.vocab.of(s).budget is not None and not s.startswith("gpb_item."),
                 )
             if subject is None:
                 continue
-            finding = f"finding:compare.{subject}.{m.group('a') or m.group('b')}"
-            if finding not in seen:
-                seen.add(finding)
-                self.emit(finding, m.start())
+            said = (subject, m.group("a") or m.group("b"))
+            if said not in seen:
+                seen.add(said)
+                self.find(FindingKind.COMPARISON, m.start(), *said)
 
 
-def scan(section: Section, emit: Emit) -> None:
-    Reader(section, emit).read()
+def scan(section: Section, emit: Emit, find: Find) -> None:
+    Reader(section, emit, find).read()
 
 
-def _leftovers(section: Section) -> Iterable[tuple[str, int, str]]:
-    """Template placeholders left in the section: (subject, page, text); ``finding:body_placeholder`` where
-    a placeholder stands for the body's name (上海市XX局, XXX年度…), ``placeholder`` otherwise."""
+def _leftovers(section: Section) -> Iterable[Finding]:
+    """Template placeholders left in the section: a body placeholder where one stands for the body's name
+    (上海市XX局, XXX年度…), a placeholder otherwise."""
+    body, other = FindingKind.BODY_PLACEHOLDER, FindingKind.PLACEHOLDER
     if BODY_PLACEHOLDER.search(section.heading):
-        yield "finding:body_placeholder", section.heading_page, section.heading
+        yield Finding(body, section.heading, section.heading, section.heading_page)
     body_spans = [(m.start(), m.end()) for m in BODY_PLACEHOLDER.finditer(section.text)]
     for start, _ in body_spans:
-        yield "finding:body_placeholder", section.page_at(start), section.sentence_at(start)
+        yield Finding(body, section.heading, section.sentence_at(start), section.page_at(start))
     for m in PLACEHOLDER.finditer(section.text):
         if any(a <= m.start() < b for a, b in body_spans):
             continue
-        yield "placeholder", section.page_at(m.start()), section.sentence_at(m.start())
+        yield Finding(other, section.heading, section.sentence_at(m.start()), section.page_at(m.start()))
 
 
-def read_narrative(
-    pages: list[Page], identity: object = None
-) -> tuple[list[NarrativeFigure], list[NarrativeFigure]]:
+def read_narrative(pages: list[Page]) -> tuple[list[NarrativeFigure], list[Finding]]:
     """Every figure the narrative pages state, in reading order; and the findings in the text itself:
     template placeholders left in (增加/减少 0 万元, XX局), stated comparisons, wrong 款 names."""
-    del identity
     figures: list[NarrativeFigure] = []
-    placeholders: list[NarrativeFigure] = []
+    findings: list[Finding] = []
     for section in sections(pages):
-        for subject, page, text in _leftovers(section):
-            if not any(p.subject == subject and p.text == text for p in placeholders[-3:]):
-                placeholders.append(NarrativeFigure(subject, section.heading, text, page))
+        for leftover in _leftovers(section):
+            if not any((f.kind, f.text) == (leftover.kind, leftover.text) for f in findings[-3:]):
+                findings.append(leftover)
 
         def emit(
             subject: str,
@@ -671,8 +702,7 @@ def read_narrative(
             qty: Decimal | None,
             section: Section = section,
         ) -> None:
-            # findings (a wrong 款 name, a stated comparison) are not figures: they go with the placeholders
-            (placeholders if subject.startswith("finding:") else figures).append(
+            figures.append(
                 NarrativeFigure(
                     subject=subject,
                     section=section.heading,
@@ -684,6 +714,13 @@ def read_narrative(
                 )
             )
 
+        def find(kind: FindingKind, offset: int, subject: str, word: str, section: Section = section) -> None:
+            findings.append(
+                Finding(
+                    kind, section.heading, section.sentence_at(offset), section.page_at(offset), subject, word
+                )
+            )
+
         if section.states_figures:
-            scan(section, emit)
-    return figures, placeholders
+            scan(section, emit, find)
+    return figures, findings

@@ -27,11 +27,35 @@ from collections.abc import Callable, Iterator
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
-from juesuan.pdf.reader import CID, Line, Page, Surface, TextLayer, grid_of, lines_of
+from juesuan.pdf.page import Line, Page, PdfProblem, TextLayer
+from juesuan.pdf.plumber_engine import open_plumber, plumber_page
+from juesuan.pdf.surface import CID, Surface, grid_of, lines_of
 
 PATH = raw.FPDF_PAGEOBJ_PATH
 FORM = raw.FPDF_PAGEOBJ_FORM
 ROTATIONS = (0, 90)  # pdfplumber finds no table on /Rotate 180 and 270 pages: those stay its to read
+
+
+def read(data: bytes, label: str) -> Iterator[Page]:
+    """A document's pages through PDFium; pdfminer opens the file only if some page needs its diagnosis."""
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
+            raise PdfProblem(label, "encrypted", "a password is needed to open it") from exc
+        raise PdfProblem(label, "unreadable", f"PDFium: {exc}") from exc
+    plumber = None
+    try:
+        for i in range(len(pdf)):
+            page = read_page(pdf, i)
+            if page is None:  # turned upside down, skewed, empty or unmapped: pdfminer's diagnosis
+                plumber = plumber or open_plumber(data, label)
+                page = plumber_page(plumber.pages[i], lambda: pdf, i)
+            yield page
+    finally:
+        pdf.close()
+        if plumber is not None:
+            plumber.close()
 
 
 def device_matrix(rotation: int, box: tuple[float, float, float, float]) -> tuple[float, ...]:

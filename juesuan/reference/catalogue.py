@@ -1,26 +1,41 @@
-"""Typed view of ``catalogue.yaml``: tables, column trees, measures, row schemes and identities."""
+"""Typed view of ``catalogue.yaml``: tables, column trees, measures, row schemes, identities and rules.
+
+The models are the file's schema: every key the file may hold is a field here, and a key that is not (a
+misspelt ``colums:``, an ``optinal: true``) is refused with the file and the key's path, never read as a
+default. The objects :func:`load_catalogue` returns are these (frozen) models.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from importlib import resources
-from typing import Any
+from pathlib import Path
+from typing import Annotated, Any, Literal
 
-import yaml
+from pydantic import BeforeValidator, Field, PositiveInt, PrivateAttr, field_validator, model_validator
+
+from juesuan.reference.model import Code, Declared, read_yaml, with_ids
+from juesuan.reference.warehouse_model import Severity
+
+Labels = Annotated[tuple[str, ...], Field(min_length=1)]
 
 
-@dataclass(frozen=True)
-class ColumnNode:
+class ColumnNode(Declared):
     """One header cell of a table's value-column tree; a leaf carries the measure it holds."""
 
-    labels: tuple[str, ...]
+    labels: Labels
     measure: str | None = None
     children: tuple[ColumnNode, ...] = ()
     from_year: int | None = None
     optional_group: bool = False  # a group header some print, others omit (本年支出 over 小计|基本|项目)
     optional: bool = False  # a column some tables carry and others not (会议费, 培训费 beside the 三公)
+
+    @model_validator(mode="after")
+    def _leaf_or_group(self) -> ColumnNode:
+        if (self.measure is None) == (not self.children):
+            raise ValueError(f"{self.label}: a column has either a measure (a leaf) or children (a group)")
+        return self
 
     @property
     def label(self) -> str:
@@ -42,11 +57,10 @@ class ColumnNode:
         return out
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(Declared):
     """A half of a two-sided table (收入 | 支出, 人员经费 | 公用经费): its own rows and columns."""
 
-    labels: tuple[str, ...]
+    labels: Labels
     rows: str
     columns: tuple[ColumnNode, ...]
 
@@ -55,18 +69,29 @@ class Side:
         return self.labels[0]
 
 
-@dataclass(frozen=True)
-class TableSpec:
+class TableSpec(Declared):
     id: str
     title: str
-    aliases: tuple[str, ...]
+    aliases: tuple[str, ...] = ()
     note: str
-    layout: str = "one_sided"
+    layout: Literal["one_sided", "two_sided"] = "one_sided"
     rows: str | None = None
     columns: tuple[ColumnNode, ...] = ()
     sides: tuple[Side, ...] = ()
     empty_note: str | None = None
-    structure_verified: bool = True
+    structure: Literal["K"] | None = None  # K: the structure is not verified against a real document
+
+    @model_validator(mode="after")
+    def _layout(self) -> TableSpec:
+        if self.two_sided and (not self.sides or self.columns or self.rows):
+            raise ValueError(f"{self.id}: a two_sided table has sides (each with rows and columns), only")
+        if not self.two_sided and (self.sides or not self.columns or not self.rows):
+            raise ValueError(f"{self.id}: a one_sided table has rows and columns, no sides")
+        return self
+
+    @property
+    def structure_verified(self) -> bool:
+        return self.structure != "K"
 
     @property
     def two_sided(self) -> bool:
@@ -82,10 +107,9 @@ class TableSpec:
         return [leaf.measure for node in trees for _, leaf in node.leaves() if leaf.measure]
 
 
-@dataclass(frozen=True)
-class SummaryRow:
+class SummaryRow(Declared):
     key: str
-    labels: tuple[str, ...]
+    labels: Labels
     from_year: int | None = None
     parent: str | None = None
 
@@ -93,8 +117,7 @@ class SummaryRow:
         return self.from_year is None or year >= self.from_year
 
 
-@dataclass(frozen=True)
-class HeaderWords:
+class HeaderWords(Declared):
     """Header-block words that are not measures (catalogue ``header_words``), in printed form."""
 
     code: frozenset[str]
@@ -110,30 +133,58 @@ class HeaderWords:
         return self.code | self.code_part | self.name | self.lineno | self.column_number | self.structure
 
 
-@dataclass(frozen=True)
-class Identity:
-    id: str
-    tables: tuple[str, ...]
+class Measure(Declared):
+    label: str
     description: str
 
+    def __getitem__(self, key: str) -> str:
+        """``measure["label"]``: the mapping access of the catalogue before it had models."""
+        return getattr(self, key)
 
-@dataclass(frozen=True)
-class Family:
+
+class Family(Declared):
     id: str
     description: str
     tables: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class NarrativeSubject:
-    """What a narrative figure states; ``table``/``row``/``measure`` name the cell that should agree."""
+class Saying(Declared):
+    """A way documents name a subject (``says``): a regex, and where it applies."""
+
+    re: str
+    where: tuple[str, ...] = ()  # words the section heading must contain (any)
+    unless: tuple[str, ...] = ()  # words it must not contain
+    after: str | None = None  # a regex the text after the number must start with
+
+
+def _wording(value: Any) -> Any:
+    return {"re": value} if isinstance(value, str) else value
+
+
+class NarrativeSubject(Declared):
+    """What a narrative figure states; ``table``/``row``/``measure`` name the cell that should agree.
+    The keys are described in catalogue.yaml above ``narrative_subjects``."""
 
     id: str
     table: str | None = None
-    row: str | None = None
+    row: Code | None = None
     measure: str | None = None
     percent: str | None = None
+    share_of: tuple[str, Code, str] | None = None  # the cell a stated share is a share of (N2)
     soft: bool = False
+    kind: Literal["amount", "count", "percent"] | None = None
+    quantity: str | None = None  # what a count counts (辆, 人次 …)
+    unit: str | None = None  # a count's unit, a regex
+    says: tuple[Annotated[Saying, BeforeValidator(_wording)], ...] = ()
+    names: tuple[tuple[str, str], ...] = ()  # a family of counts: printed name → subject suffix, in order
+    completion: str | None = None
+    budget: str | None = None
+    actual: str | None = None
+
+    @field_validator("names", mode="before")
+    @classmethod
+    def _pairs(cls, value: Any) -> Any:
+        return tuple(value.items()) if isinstance(value, dict) else value
 
     def cell(self, subject: str) -> tuple[str, str, str] | None:
         """(table, row, measure) for a concrete subject such as ``gpb_class.201``."""
@@ -143,20 +194,160 @@ class NarrativeSubject:
         return self.table, self.row.replace("{code}", suffix), self.measure
 
 
-@dataclass(frozen=True)
-class Catalogue:
-    families: dict[str, Family]
-    tables: dict[str, TableSpec]
-    measures: dict[str, dict[str, str]]
-    units: dict[str, int]
-    summary_rows: dict[str, tuple[SummaryRow, ...]]
-    summary_class_sets: dict[str, tuple[str, ...]]
-    identities: tuple[Identity, ...]
-    tolerance_per_term: Decimal
-    tolerance_minimum: Decimal
-    narrative_subjects: dict[str, NarrativeSubject]
+Row = Code  # a rule's row: a code, a printed label, '@classes', '@scheme' or '@scheme.key'
+CellRef = tuple[str, Row, str]  # [table, row, measure]
+
+
+class _Rule(Declared):
+    id: str  # derived: the identity's id, then with b, c, d … (never written in the file)
+    identity: str  # derived: the identity it applies
+    severity: str | None = None  # warehouse.yaml enums: severity; None: at_most warns, the others err
+
+    @field_validator("severity")
+    @classmethod
+    def _severity(cls, value: str | None) -> str | None:
+        if value is not None and value not in set(Severity):
+            raise ValueError(f"{value!r} is not a severity ({', '.join(Severity)})")
+        return value
+
+
+class SumRule(_Rule):
+    kind: Literal["sum"]
+    total: CellRef
+    parts: tuple[CellRef, ...]
+
+
+class RowSumRule(_Rule):
+    kind: Literal["row_sum"]
+    table: str
+    total: str  # a measure
+    parts: tuple[str, ...]
+
+
+class HierarchyRule(_Rule):
+    kind: Literal["hierarchy"]
+    tables: tuple[str, ...]
+
+
+class PerClassRule(_Rule):
+    kind: Literal["per_class"]
+    a: tuple[str, str]  # [table, measure]
+    b: tuple[str, str]
+
+
+class AtMostRule(_Rule):
+    kind: Literal["at_most"]
+    a: CellRef
+    b: CellRef
+
+
+Rule = Annotated[
+    SumRule | RowSumRule | HierarchyRule | PerClassRule | AtMostRule, Field(discriminator="kind")
+]
+
+
+SUFFIXES = "bcdefgh"
+
+
+class Identity(Declared):
+    """An accounting identity (DOMAIN §3) and the checks that apply it: documented and checked are one."""
+
+    id: str
+    tables: tuple[str, ...]
+    description: str
+    checks: tuple[Rule, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _check_ids(cls, value: Any) -> Any:
+        """Each check's id follows from its place (I11, I11b, I11c …) and names the identity it applies."""
+        if not isinstance(value, dict) or not isinstance(value.get("checks"), list):
+            return value
+        checks = []
+        for i, check in enumerate(value["checks"]):
+            if isinstance(check, dict):
+                if "id" in check or "identity" in check:
+                    raise ValueError(f"checks.{i}: the id follows from the identity and the order; remove it")
+                suffix = "" if i == 0 else SUFFIXES[i - 1]
+                check = {**check, "id": f"{value.get('id')}{suffix}", "identity": value.get("id")}
+            checks.append(check)
+        return {**value, "checks": checks}
+
+
+class Tolerance(Declared):
+    per_term: Decimal  # published rounding: per summand, in the printed unit
+    minimum: Decimal
+    narrative: Decimal  # a narrative figure against its cell, in the default unit
+    change: Decimal  # a stated year-on-year change against two years' cells, in the default unit
+
+
+WithIds = BeforeValidator(with_ids)
+
+
+class Catalogue(Declared):
+    families: Annotated[dict[str, Family], WithIds]
     header_words: HeaderWords
-    raw: dict[str, Any] = field(repr=False, compare=False, default_factory=dict)
+    units: dict[str, PositiveInt]  # printed unit → yuan per unit
+    default_unit: str  # the unit of a table that prints none, and of the narrative's amounts
+    measures: dict[str, Measure]
+    tables: Annotated[dict[str, TableSpec], WithIds]
+    summary_rows: dict[str, tuple[SummaryRow, ...]]
+    summary_class_sets: dict[str, tuple[Code, ...]]
+    rounding: Tolerance = Field(alias="tolerance")
+    identities: tuple[Identity, ...]
+    narrative_subjects: Annotated[dict[str, NarrativeSubject], WithIds]
+    _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _references(self) -> Catalogue:
+        """Names used across sections are declared: a typo in a table list or a measure is a load error."""
+        problems = []
+        if self.default_unit not in self.units:
+            problems.append(f"default_unit {self.default_unit} is not among the units")
+        for family in self.families.values():
+            problems += [f"families.{family.id}: no table {t}" for t in family.tables if t not in self.tables]
+        for table in self.tables.values():
+            unknown = [m for m in table.measures() if m not in self.measures]
+            problems += [f"tables.{table.id}: no measure {m}" for m in unknown]
+        for s in self.narrative_subjects.values():
+            if s.table is not None and s.table not in self.tables:
+                problems.append(f"narrative_subjects.{s.id}: no table {s.table}")
+            if s.measure is not None and s.measure not in self.measures:
+                problems.append(f"narrative_subjects.{s.id}: no measure {s.measure}")
+            if s.share_of is not None and s.share_of[0] not in self.tables:
+                problems.append(f"narrative_subjects.{s.id}: share_of: no table {s.share_of[0]}")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+    @property
+    def raw(self) -> dict[str, Any]:
+        """The file as YAML read it (plain mappings and lists), validated by the models above."""
+        return self._raw
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """Every check of every identity, in the file's order."""
+        return tuple(check for identity in self.identities for check in identity.checks)
+
+    def identity(self, identity_id: str) -> Identity:
+        return next(i for i in self.identities if i.id == identity_id)
+
+    def narrative_tolerance(self) -> Decimal:
+        """How far a stated amount may be from its cell, in yuan (the 0.005 万元 of a rounded statement)."""
+        return (self.rounding.narrative * self.factor()).quantize(Decimal("0.01"))
+
+    def change_tolerance(self) -> Decimal:
+        """How far a stated change may be from the difference of the two years' cells, in yuan."""
+        return (self.rounding.change * self.factor()).quantize(Decimal("0.01"))
+
+    @property
+    def tolerance_per_term(self) -> Decimal:
+        return self.rounding.per_term
+
+    @property
+    def tolerance_minimum(self) -> Decimal:
+        return self.rounding.minimum
 
     def table(self, table_id: str) -> TableSpec:
         return self.tables[table_id]
@@ -187,77 +378,27 @@ class Catalogue:
         """Allowed gap between a printed total and the sum of its n printed parts (in the printed unit)."""
         return max(self.tolerance_minimum, self.tolerance_per_term * (n_terms + 1))
 
+    def factor(self, unit: str | None = None) -> Decimal:
+        """Yuan per ``unit`` (default: the default unit, 万元)."""
+        return Decimal(self.units[unit or self.default_unit])
 
-def _column(node: dict[str, Any]) -> ColumnNode:
-    return ColumnNode(
-        labels=tuple(node["labels"]),
-        measure=node.get("measure"),
-        children=tuple(_column(c) for c in node.get("children", [])),
-        from_year=node.get("from_year"),
-        optional_group=bool(node.get("optional_group", False)),
-        optional=bool(node.get("optional", False)),
-    )
+    def to_yuan(self, value: Decimal, unit: str | None = None) -> Decimal:
+        """An amount printed in ``unit`` in yuan, to the fen."""
+        return (value * self.factor(unit)).quantize(Decimal("0.01"))
+
+    def from_yuan(self, yuan: Decimal, unit: str | None = None) -> Decimal:
+        """Yuan as a document prints them in ``unit``: to 0.01, half up (2940.045 万元 → 2940.05)."""
+        return (yuan / self.factor(unit)).quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def _table(table_id: str, spec: dict[str, Any]) -> TableSpec:
-    return TableSpec(
-        id=table_id,
-        title=spec["title"],
-        aliases=tuple(spec.get("aliases", [])),
-        note=spec["note"],
-        layout=spec.get("layout", "one_sided"),
-        rows=spec.get("rows"),
-        columns=tuple(_column(c) for c in spec.get("columns", [])),
-        sides=tuple(
-            Side(labels=tuple(s["labels"]), rows=s["rows"], columns=tuple(_column(c) for c in s["columns"]))
-            for s in spec.get("sides", [])
-        ),
-        empty_note=spec.get("empty_note"),
-        structure_verified=spec.get("structure") != "K",
-    )
+def read_catalogue(path: str | Path) -> Catalogue:
+    """A catalogue file, validated (:class:`~juesuan.reference.model.DeclarationError` if it is not)."""
+    catalogue, raw = read_yaml(path, Catalogue, label=Path(path).name)
+    catalogue._raw = raw
+    return catalogue
 
 
 @cache
 def load_catalogue() -> Catalogue:
-    raw = yaml.safe_load(resources.files("juesuan.reference").joinpath("catalogue.yaml").read_text("utf-8"))
-    return Catalogue(
-        families={
-            k: Family(id=k, description=v["description"], tables=tuple(v["tables"]))
-            for k, v in raw["families"].items()
-        },
-        tables={k: _table(k, v) for k, v in raw["tables"].items()},
-        measures=raw["measures"],
-        units={k: int(v) for k, v in raw["units"].items()},
-        summary_rows={
-            k: tuple(
-                SummaryRow(
-                    key=r["key"],
-                    labels=tuple(r["labels"]),
-                    from_year=r.get("from_year"),
-                    parent=r.get("parent"),
-                )
-                for r in rows
-            )
-            for k, rows in raw["summary_rows"].items()
-        },
-        summary_class_sets={k: tuple(str(c) for c in v) for k, v in raw["summary_class_sets"].items()},
-        identities=tuple(
-            Identity(id=i["id"], tables=tuple(i["tables"]), description=i["description"])
-            for i in raw["identities"]
-        ),
-        tolerance_per_term=Decimal(raw["tolerance"]["per_term"]),
-        tolerance_minimum=Decimal(raw["tolerance"]["minimum"]),
-        narrative_subjects={
-            k: NarrativeSubject(
-                id=k,
-                table=v.get("table"),
-                row=None if v.get("row") is None else str(v["row"]),
-                measure=v.get("measure"),
-                percent=v.get("percent"),
-                soft=bool(v.get("soft", False)),
-            )
-            for k, v in raw["narrative_subjects"].items()
-        },
-        header_words=HeaderWords(**{k: frozenset(v) for k, v in raw["header_words"].items()}),
-        raw=raw,
-    )
+    with resources.as_file(resources.files("juesuan.reference").joinpath("catalogue.yaml")) as path:
+        return read_catalogue(path)

@@ -5,22 +5,16 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 
 import duckdb
 
 from juesuan.reference import economic_classes, function_classes
 from juesuan.reference.fields import resources_, schema_version
+from juesuan.reference.views import load_views
+from juesuan.warehouse.views import create_views
 
-VIEWS = (
-    "current_facts",
-    "expenditure_by_function",
-    "income_by_function",
-    "basic_expenditure_by_economic",
-    "three_public",
-    "summary",
-)
+VIEWS = load_views().names  # declared in juesuan/reference/views.yaml
 CONTENT_TABLES = ("documents", "facts", "narrative_figures", "checks", "document_sources")
 
 
@@ -63,7 +57,8 @@ def connect(
 
 
 def _v1(con: duckdb.DuckDBPyConnection) -> None:
-    """The tables of warehouse.yaml, the reference tables filled from the code lists, the views."""
+    """The tables of warehouse.yaml, the reference tables filled from the code lists (the views are made
+    after every migration run: :func:`migrate`)."""
     for spec in resources_().values():
         con.execute(spec.ddl())
     for table, classes in (
@@ -78,7 +73,6 @@ def _v1(con: duckdb.DuckDBPyConnection) -> None:
                 for e in classes.entries
             ],
         )
-    con.execute(resources.files("juesuan.warehouse").joinpath("views.sql").read_text("utf-8"))
 
 
 def _v2(con: duckdb.DuckDBPyConnection) -> None:
@@ -97,10 +91,18 @@ def _v3(con: duckdb.DuckDBPyConnection) -> None:
     if "table_scope" not in columns:
         con.execute("ALTER TABLE facts ADD COLUMN table_scope VARCHAR DEFAULT ''")
         con.execute("UPDATE facts SET table_scope = '' WHERE table_scope IS NULL")
-    con.execute(resources.files("juesuan.warehouse").joinpath("views.sql").read_text("utf-8"))
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3}
+def _v4(con: duckdb.DuckDBPyConnection) -> None:
+    """checks.cells: the cells each check read, so that a report finds them without parsing the subject
+    (checks loaded before stay without: null)."""
+    columns = {r[0] for r in con.execute("DESCRIBE checks").fetchall()}
+    if "cells" not in columns:
+        spec = next(f for f in resources_()["checks"].fields if f.name == "cells")
+        con.execute(f"ALTER TABLE checks ADD COLUMN cells {spec.type}")
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -109,7 +111,9 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration above the recorded version, each in its own transaction."""
+    """Apply every migration above the recorded version, each in its own transaction, then (re)create the
+    analyst views from their declaration: the views are not migrations, so a warehouse made by an older
+    juesuan gets the current views (a measure added to the catalogue, a new view) on its next writer."""
     version = current_version(con)
     for target in range(version + 1, schema_version() + 1):
         con.begin()
@@ -122,4 +126,5 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except Exception:
             con.rollback()
             raise
+    create_views(con)
     return max(version, schema_version())

@@ -17,11 +17,12 @@ from pathlib import Path
 
 from juesuan import __version__
 from juesuan.faults import checkpoint
-from juesuan.reference.fields import resource, schema_version
-from juesuan.warehouse.db import CONTENT_TABLES, VIEWS, connect
+from juesuan.reference.fields import frictionless_type, resource, schema_version
+from juesuan.reference.views import load_views, view_descriptions
+from juesuan.warehouse.db import CONTENT_TABLES, connect
 from juesuan.warehouse.report import catalogue_page, quality_report
 
-EXPORTED_VIEWS = tuple(v for v in VIEWS if v != "current_facts")
+EXPORTED_VIEWS = load_views().exported  # views.yaml: every view but those with export: false
 
 
 def _select(name: str) -> str:
@@ -122,10 +123,10 @@ def _files(root: Path, target: Path) -> list[dict]:
 
 
 def _descriptions(name: str) -> tuple[str, dict[str, str]]:
-    try:
-        spec = resource(name)
-    except KeyError:
-        return f"analyst view `{name}` (current documents only)", {}
+    """(description, {column: description}) of a table (warehouse.yaml) or a view (views.yaml)."""
+    if name in load_views().names:
+        return view_descriptions(name)
+    spec = resource(name)
     return spec.description, {f.name: f.description for f in spec.fields}
 
 
@@ -154,30 +155,13 @@ def dictionary(manifest: dict) -> str:
     return "\n".join(lines)
 
 
-FRICTIONLESS = {
-    "VARCHAR": "string",
-    "INTEGER": "integer",
-    "BIGINT": "integer",
-    "DOUBLE": "number",
-    "BOOLEAN": "boolean",
-    "TIMESTAMP": "datetime",
-    "DATE": "date",
-}
-
-
 def datapackage(manifest: dict) -> dict:
     resources = []
     for name, res in manifest["resources"].items():
         description, fields = _descriptions(name)
         schema_fields = []
         for c in res["columns"]:
-            ftype = (
-                "number"
-                if c["type"].startswith("DECIMAL")
-                else "array"
-                if c["type"].endswith("[]")
-                else (FRICTIONLESS.get(c["type"], "string"))
-            )
+            ftype = frictionless_type(c["type"])  # warehouse.yaml's types map
             schema_fields.append({"name": c["name"], "type": ftype, "description": fields.get(c["name"], "")})
         try:
             key = list(resource(name).primary_key)

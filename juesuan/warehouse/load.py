@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from functools import cache
 
 import duckdb
@@ -15,8 +16,9 @@ import pandas as pd
 import pyarrow as pa
 
 from juesuan.faults import checkpoint
-from juesuan.reference.fields import resource
-from juesuan.warehouse.years import year_checks
+from juesuan.reconcile import checks_frame
+from juesuan.reconcile.years import ChangeStatement, year_checks
+from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
 
 
 @cache
@@ -28,12 +30,26 @@ def arrow_schema(name: str) -> pa.Schema:
 def _arrow_type(name: str) -> pa.DataType:
     if name.startswith("list<") and name.endswith(">"):
         return pa.list_(_arrow_type(name[5:-1]))
+    if name.startswith("struct<") and name.endswith(">"):
+        fields = (part.split(":", 1) for part in _top_level(name[7:-1]))
+        return pa.struct([(field.strip(), _arrow_type(kind.strip())) for field, kind in fields])
     if name.startswith("decimal128("):
         precision, scale = map(int, name[11:-1].split(","))
         return pa.decimal128(precision, scale)
     if name.startswith("timestamp["):
         return pa.timestamp(name[10:-1])
     return pa.type_for_alias(name)
+
+
+def _top_level(members: str) -> list[str]:
+    """``a: int32, b: list<string>`` split at the commas outside brackets."""
+    parts, depth, start = [], 0, 0
+    for i, ch in enumerate(members):
+        depth += 1 if ch in "<(" else -1 if ch in ">)" else 0
+        if ch == "," and depth == 0:
+            parts.append(members[start:i])
+            start = i + 1
+    return [*parts, members[start:]]
 
 
 def _arrow(name: str, frame: pd.DataFrame) -> pa.Table:
@@ -67,10 +83,11 @@ def load_document(
     try:
         # one query: is this file known already, and which loaded file does it supersede?
         rows = con.execute(
-            "SELECT document_id, status FROM documents WHERE document_id = ? OR (status = 'loaded' "
+            "SELECT document_id, status FROM documents WHERE document_id = ? OR (status = ? "
             "AND department_id = ? AND fiscal_year = ? AND doc_kind = ?)",
             [
                 document["document_id"],
+                DocumentStatus.LOADED,
                 document["department_id"],
                 document["fiscal_year"],
                 document["doc_kind"],
@@ -78,16 +95,20 @@ def load_document(
         ).fetchall()
         if any(doc_id == document["document_id"] for doc_id, _ in rows):
             con.rollback()
-            return "skipped", []
+            return IngestStatus.SKIPPED, []
         older = [doc_id for doc_id, _ in rows]
         if older:
             con.execute(
-                "UPDATE documents SET status = 'superseded', superseded_by = ?, "
+                "UPDATE documents SET status = ?, superseded_by = ?, "
                 "status_reason = 'a newer file for the same department, year and kind was loaded' "
                 f"WHERE document_id IN ({', '.join('?' * len(older))})",
-                [document["document_id"], *older],
+                [DocumentStatus.SUPERSEDED, document["document_id"], *older],
             )
-        _insert_row(con, "documents", dict(document, status="loaded", status_reason=None, ingested_at=_now()))
+        _insert_row(
+            con,
+            "documents",
+            dict(document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=_now()),
+        )
         record_source(con, document["document_id"], document["source_path"])
         _insert(con, "facts", facts)
         checkpoint("load.insert")
@@ -100,7 +121,7 @@ def load_document(
             seconds["year_checks"] = time.perf_counter() - start
             seconds["year_checks_cpu"] = time.process_time() - start_cpu
         con.commit()
-        return "loaded", older
+        return IngestStatus.LOADED, older
     except Exception:
         con.rollback()
         raise
@@ -109,13 +130,55 @@ def load_document(
 def _refresh_year_checks(con: duckdb.DuckDBPyConnection, document: dict) -> None:
     """Year ↔ year checks for this document and for the next year's, whichever was loaded first."""
     following = con.execute(
-        "SELECT document_id FROM documents WHERE status = 'loaded' AND department_id = ? AND fiscal_year = ? "
+        "SELECT document_id FROM documents WHERE status = ? AND department_id = ? AND fiscal_year = ? "
         "AND doc_kind = ?",
-        [document["department_id"], (document["fiscal_year"] or 0) + 1, document["doc_kind"]],
+        [
+            DocumentStatus.LOADED,
+            document["department_id"],
+            (document["fiscal_year"] or 0) + 1,
+            document["doc_kind"],
+        ],
     ).fetchall()
     for doc_id in [document["document_id"], *(r[0] for r in following)]:
         con.execute("DELETE FROM checks WHERE document_id = ? AND check_id IN ('Y1', 'Y2')", [doc_id])
-        _insert(con, "checks", year_checks(con, doc_id))
+        _insert(con, "checks", year_checks_for(con, doc_id))
+
+
+def year_checks_for(con: duckdb.DuckDBPyConnection, document_id: str) -> pd.DataFrame:
+    """Y1/Y2 rows of a loaded document against the loaded document of the year before (if any): the
+    warehouse supplies the previous document and the cells, :mod:`juesuan.reconcile.years` the checks."""
+    doc = con.execute(
+        "SELECT department_id, fiscal_year, doc_kind FROM documents WHERE document_id = ?", [document_id]
+    ).fetchone()
+    if doc is None or doc[1] is None:
+        return pd.DataFrame()
+    previous = con.execute(
+        "SELECT document_id FROM documents WHERE status = ? AND department_id = ? AND fiscal_year = ? "
+        "AND doc_kind = ?",
+        [DocumentStatus.LOADED, doc[0], doc[1] - 1, doc[2]],
+    ).fetchone()
+    if previous is None:
+        return pd.DataFrame()
+    statements = [
+        ChangeStatement(*row)
+        for row in con.execute(
+            "SELECT subject, amount_yuan, percent, page, text FROM narrative_figures "
+            "WHERE document_id = ? AND subject LIKE '%_change'",
+            [document_id],
+        ).fetchall()
+    ]
+
+    def cell_value(doc_id: str, cell: tuple[str, str, str]) -> tuple[Decimal, int] | None:
+        table, row, measure = cell
+        found = con.execute(
+            "SELECT amount_yuan, page FROM facts WHERE document_id = ? AND table_scope = '' "
+            "AND table_code = ? AND measure = ? AND coalesce(row_code, row_label) = ? LIMIT 1",
+            [doc_id, table, measure, row],
+        ).fetchone()
+        return (Decimal(found[0]), int(found[1])) if found else None
+
+    checks = year_checks(document_id, previous[0], doc[1] - 1, statements, cell_value)
+    return checks_frame(document_id, checks)
 
 
 def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: str) -> bool:
@@ -126,7 +189,9 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: st
             con.rollback()
             return False
         _insert_row(
-            con, "documents", dict(document, status="quarantined", status_reason=reason, ingested_at=_now())
+            con,
+            "documents",
+            dict(document, status=DocumentStatus.QUARANTINED, status_reason=reason, ingested_at=_now()),
         )
         con.commit()
         return True
