@@ -17,7 +17,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 help:
 	@echo "make demo    - create the environment, ingest and export the bundled samples, run example queries"
 	@echo "make test    - run the whole test suite (corpus, engines, warehouse, Prefect, Chromium; ~7 min)"
-	@echo "make test-fast - the quick tier while you work (~30 s): reference data, properties, golden figures"
+	@echo "make test-fast - tests/unit, while you work (~20 s): reference data, properties, golden figures"
 	@echo "make lint    - ruff, and the import contracts (lint-imports: the chain imports one way)"
 	@echo "make samples - rebuild data/raw/samples from the generator (seed PDF needs $(SHARED))"
 	@echo "make bench   - throughput against pdfplumber's bare extract_tables (bench/results.json)"
@@ -66,11 +66,11 @@ chromium:
 test: env chromium
 	$(VENV)/bin/pytest -n 2 --dist loadgroup -m "not heavy" -q
 
-# while you work: reference data, properties, the seed and the real documents' golden figures (~30 s)
-FAST_TESTS := tests/test_reference.py tests/test_properties.py tests/test_parse_seed.py tests/test_parse_real.py \
-              tests/test_reading.py tests/test_narrative_real.py
+# while you work: tests/unit — reference data, properties, the seed and the real documents' golden
+# figures, no PDF rendered (~20 s). tests/integration (corpus, engines, warehouse) and tests/system (Prefect,
+# Chromium, crash, concurrency) run in make test.
 test-fast: env
-	$(VENV)/bin/pytest -n 2 -m "not corpus and not heavy" -q $(FAST_TESTS)
+	$(VENV)/bin/pytest -n 2 -m "not corpus and not heavy" -q tests/unit
 
 test-heavy: env
 	$(VENV)/bin/pytest -n 2 -m heavy -q

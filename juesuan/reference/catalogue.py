@@ -255,7 +255,16 @@ class Identity(Declared):
     id: str
     tables: tuple[str, ...]
     description: str
-    checks: tuple[Rule, ...] = Field(min_length=1)
+    checks: tuple[Rule, ...] = ()
+    same_as: str | None = None  # an identity DOMAIN.md states twice (X5 = I13): checked by that one
+
+    @model_validator(mode="after")
+    def _checked(self) -> Identity:
+        if bool(self.checks) == bool(self.same_as):
+            raise ValueError(
+                f"{self.id}: checks (what applies it) or same_as (the identity that does), one of them"
+            )
+        return self
 
     @model_validator(mode="before")
     @classmethod
@@ -306,6 +315,10 @@ class Catalogue(Declared):
             problems.append(f"default_unit {self.default_unit} is not among the units")
         for family in self.families.values():
             problems += [f"families.{family.id}: no table {t}" for t in family.tables if t not in self.tables]
+        ids = {i.id for i in self.identities}
+        for identity in self.identities:
+            if identity.same_as and identity.same_as not in ids:
+                problems.append(f"identities.{identity.id}: same_as {identity.same_as} is no identity")
         for table in self.tables.values():
             unknown = [m for m in table.measures() if m not in self.measures]
             problems += [f"tables.{table.id}: no measure {m}" for m in unknown]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, SAMPLES
+from helpers.paths import ROOT, SAMPLES
 
 pytestmark = [pytest.mark.corpus, pytest.mark.xdist_group("prefect")]  # one harness start, not two
 QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
@@ -146,7 +146,7 @@ def test_a_dask_cluster_builds_the_same_warehouse_as_one_process(harness, tmp_pa
 
 def test_the_flow_parses_each_document_in_its_own_limited_process(harness, tmp_path):
     """A compression bomb under a 256 MB limit is refused; the run and its other document carry on."""
-    from badfiles import compression_bomb
+    from helpers.badfiles import compression_bomb
 
     from flows.ingest import ingest_flow
     from juesuan.reasons import code_of

@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
 
 import pytest
-from conftest import SAMPLES
+from helpers.paths import SAMPLES
 
 from juesuan.ingest import ingest
 from juesuan.sources import Archive, PoliteClient, Source, fetch_listing, gather, pdf_links

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from juesuan.synth.corpus import DocumentPlan, generate_document, plan_corpus, write
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CACHE = ROOT / "data" / "processed" / "test-corpus"
 
 

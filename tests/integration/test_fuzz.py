@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SAMPLES
+from helpers.paths import SAMPLES
 
 from juesuan.ingest import ingest
 from juesuan.reasons import REASONS, code_of

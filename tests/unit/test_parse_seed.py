@@ -10,8 +10,8 @@ import json
 from decimal import Decimal
 
 import pytest
-from conftest import SEED_PDF
-from parsecheck import compare_with_truth
+from helpers.parsecheck import compare_with_truth
+from helpers.paths import SEED_PDF
 
 from juesuan.parse import parse_document
 

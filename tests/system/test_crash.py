@@ -16,7 +16,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ROOT, facts_per_source
+from helpers.paths import ROOT
+from helpers.warehouse import facts_per_source
 from test_warehouse import fingerprint
 
 from juesuan.ingest import ingest

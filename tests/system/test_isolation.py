@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import SAMPLES
+from helpers.paths import SAMPLES
 
 import juesuan.ingest as pipeline
 

@@ -15,9 +15,9 @@ from collections import Counter
 from decimal import Decimal
 
 import pytest
-from corpus_cache import corpus, documents
-from parsecheck import compare_with_truth
-from truthcheck import check_against_pdf, check_identities
+from helpers.corpus_cache import corpus, documents
+from helpers.parsecheck import compare_with_truth
+from helpers.truthcheck import check_against_pdf, check_identities
 
 from juesuan.ingest import judge, store
 from juesuan.parse import parse_document

@@ -16,7 +16,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from conftest import SAMPLES, SHARED, facts_per_source, require_shared
+from helpers.paths import SAMPLES, SHARED, require_shared
+from helpers.warehouse import facts_per_source
 from typer.testing import CliRunner
 
 from juesuan.cli import app

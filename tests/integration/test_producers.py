@@ -20,13 +20,13 @@ import pdfplumber
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 import pytest
-from parsecheck import compare_with_truth
+from helpers.parsecheck import compare_with_truth
+from helpers.truthcheck import check_against_pdf, squash, text_in_box
 from pdfminer.pdfdocument import PDFDocument
 from pdfminer.pdfpage import PDFPage
 from pdfminer.pdfparser import PDFParser
 from pdfminer.pdftypes import resolve1
 from PIL import ImageChops
-from truthcheck import check_against_pdf, squash, text_in_box
 
 from juesuan.parse import parse_document
 from juesuan.synth.corpus import Generated, document_style, generate_document, plan_corpus

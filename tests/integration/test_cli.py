@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from conftest import SAMPLES, SEED_PDF
+from helpers.paths import SAMPLES, SEED_PDF
 from PIL import Image
 from typer.testing import CliRunner
 

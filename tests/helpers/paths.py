@@ -1,4 +1,4 @@
-"""Shared fixtures: where the shared reference corpus is, and the committed samples."""
+"""Where the tests find their inputs: the shared reference corpus (read in place), the committed samples."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SHARED = (ROOT / ".." / "shared" / "corpus").resolve()
 SEED_TEXT = SHARED / "seed" / "000_dac8e1c6e90fb209.txt"
 SAMPLES = ROOT / "data" / "raw" / "samples"
@@ -23,13 +23,3 @@ def require_shared(path: Path = SEED_TEXT) -> Path:
             pytest.fail(f"{message} (CI=true: the corpus must be there)")
         pytest.skip(message)
     return path
-
-
-def facts_per_source(con, where: str = "TRUE") -> dict[str, int]:
-    """Facts loaded per document, keyed by the path the document was read from."""
-    return dict(
-        con.execute(
-            "SELECT d.source_path, count(f.document_id) FROM documents d "
-            f"LEFT JOIN facts f USING (document_id) WHERE {where} GROUP BY 1"
-        ).fetchall()
-    )

@@ -11,9 +11,9 @@ here), which makes them identical there too.
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLES, SHARED, require_shared
-from corpus_cache import corpus, documents
-from parsecheck import compare_with_truth
+from helpers.corpus_cache import corpus, documents
+from helpers.parsecheck import compare_with_truth
+from helpers.paths import SAMPLES, SHARED, require_shared
 
 from juesuan.parse import ParsedDocument, parse_document
 from juesuan.reconcile import reconcile_document
@@ -53,7 +53,7 @@ def differences(path) -> list[str]:
 @pytest.mark.corpus
 @pytest.mark.parametrize("chunk", range(CHUNKS))
 def test_the_pdfplumber_engine_reads_the_generated_corpus_exactly_too(chunk):
-    """tests/test_corpus.py holds the default (PDFium) engine to the truth of every generated document,
+    """test_corpus.py holds the default (PDFium) engine to the truth of every generated document,
     cell by cell; the same comparison for the pdfplumber engine makes the two identical on the whole corpus
     without parsing everything twice here."""
     docs = documents(corpus(COUNT, SEED))

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from conftest import SAMPLES, SEED_PDF, SHARED, require_shared
-from corpus_cache import corpus, documents
+from helpers.corpus_cache import corpus, documents
+from helpers.paths import SAMPLES, SEED_PDF, SHARED, require_shared
 
 from juesuan.parse import parse_document
 from juesuan.reconcile import checks_frame, reconcile, reconcile_document

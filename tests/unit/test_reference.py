@@ -251,9 +251,10 @@ def test_declarations_are_frozen_and_checked_across_sections(tmp_path):
             "the id follows from the identity",
         ),
         (  # an identity documented and never checked is refused
-            "description: expenditure 合计 − fiscal 本年支出合计 ≥ 0\n    checks:\n",
-            "description: expenditure 合计 − fiscal 本年支出合计 ≥ 0\n    unchecked:\n",
-            "identities.24.checks: Field required",
+            "≥ 0\n    checks:\n      - {kind: at_most, severity: warning, a: [fiscal_summary, 本年支出合计, fiscal_total]"
+            ", b: [expenditure, 合计, total_expenditure]}\n",
+            "≥ 0\n",
+            "X9: checks \\(what applies it\\) or same_as",
         ),
     ]:
         assert text.count(original) == 1, original

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
-from conftest import SHARED, require_shared
+from helpers.paths import SHARED, require_shared
 from PIL import Image, ImageDraw
 
 from juesuan.ingest import ingest

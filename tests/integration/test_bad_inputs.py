@@ -11,8 +11,9 @@ import sys
 
 import duckdb
 import pytest
-from badfiles import MISSING, build
-from conftest import ROOT, SAMPLES, facts_per_source
+from helpers.badfiles import MISSING, build
+from helpers.paths import ROOT, SAMPLES
+from helpers.warehouse import facts_per_source
 
 from juesuan.reasons import REASONS, code_of
 

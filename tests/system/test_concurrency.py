@@ -8,7 +8,7 @@ import sys
 import time
 
 import duckdb
-from conftest import SAMPLES
+from helpers.paths import SAMPLES
 from typer.testing import CliRunner
 
 from juesuan.cli import app

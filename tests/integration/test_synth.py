@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
-from conftest import SAMPLES
-from truthcheck import check_identities
+from helpers.paths import SAMPLES
+from helpers.truthcheck import check_identities
 
 from juesuan.synth.corpus import document_style, generate_document, plan_corpus
 from juesuan.synth.printer import AmountPrinter

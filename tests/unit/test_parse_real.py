@@ -10,7 +10,7 @@ import hashlib
 from decimal import Decimal
 
 import pytest
-from conftest import SHARED, require_shared
+from helpers.paths import SHARED, require_shared
 
 from juesuan.parse import parse_document
 

@@ -12,8 +12,8 @@ from decimal import Decimal
 
 import pdfplumber
 import pytest
-from conftest import SEED_PDF, require_shared
-from truthcheck import check_against_pdf, check_identities, squash, text_in_box
+from helpers.paths import SEED_PDF, require_shared
+from helpers.truthcheck import check_against_pdf, check_identities, squash, text_in_box
 
 from juesuan.synth.seed import build_seed
 

@@ -11,7 +11,7 @@ import subprocess
 import duckdb
 import numpy as np
 import pytest
-from conftest import SAMPLES
+from helpers.paths import SAMPLES
 from PIL import Image
 
 from juesuan.ingest import ingest

@@ -20,7 +20,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pytest
-from conftest import SAMPLES, SHARED, require_shared
+from helpers.paths import SAMPLES, SHARED, require_shared
 
 from juesuan.parse import ParsedDocument, parse_document
 from juesuan.parse.narrative import FindingKind, NarrativeFigure, read_narrative
