@@ -251,8 +251,8 @@ def test_declarations_are_frozen_and_checked_across_sections(tmp_path):
             "the id follows from the identity",
         ),
         (  # an identity documented and never checked is refused
-            "≥ 0\n    checks:\n      - {kind: at_most, severity: warning, a: [fiscal_summary, 本年支出合计, fiscal_total]"
-            ", b: [expenditure, 合计, total_expenditure]}\n",
+            "≥ 0\n    checks:\n      - {kind: at_most, severity: warning, "
+            "a: [fiscal_summary, 本年支出合计, fiscal_total], b: [expenditure, 合计, total_expenditure]}\n",
             "≥ 0\n",
             "X9: checks \\(what applies it\\) or same_as",
         ),
