@@ -308,7 +308,7 @@ def alter_cell(rng: random.Random, tables: list[TableBlock], style: Style, alter
     table, cell = rng.choice(candidates)
     altered.add(id(cell))
     fact = cell.fact
-    unit = 10_000 if style.unit == "万元" else 1
+    unit = load_catalogue().factor(style.unit)
     old_printed = fact.amount_yuan / unit
     new_printed = old_printed + Decimal(rng.choice((1, -1))) * Decimal(rng.randint(1, 999)) / 100
     if new_printed <= 0:

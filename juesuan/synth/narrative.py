@@ -11,7 +11,7 @@ import random
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from juesuan.reference import economic_classes, function_classes
+from juesuan.reference import economic_classes, function_classes, load_catalogue
 from juesuan.synth.ledger import GENERAL, GOV_FUND, Ledger
 from juesuan.synth.model import Figure, Paragraph
 from juesuan.synth.printer import narrative_amount, percent, percent_text, wan
@@ -28,7 +28,7 @@ SOURCE_NAMES = {
     "affiliate_remittance_income": "附属单位上缴收入",
     "other_income": "其他收入",
 }
-TEN_THOUSAND = Decimal(10_000)
+NARRATIVE_UNIT = load_catalogue().factor()  # yuan per 万元: narratives state amounts in the default unit
 
 
 @dataclass
@@ -51,8 +51,8 @@ class Writer:
         fig = Figure(subject=subject, section=self.section)
         if subject in self.falsify:
             stated = self.falsify.pop(subject)
-            fig.table_value = value * TEN_THOUSAND
-        fig.amount_yuan = (stated * TEN_THOUSAND).quantize(Decimal("0.01"))
+            fig.table_value = value * NARRATIVE_UNIT
+        fig.amount_yuan = (stated * NARRATIVE_UNIT).quantize(Decimal("0.01"))
         fig.offset = len(self.text)
         self.text += narrative_amount(stated, self.style.narrative_trim)
         self.figures.append(fig)
