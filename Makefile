@@ -57,6 +57,7 @@ demo: env
 	$(JS) query "SELECT department_name, fiscal_year, total_expenditure, basic_expenditure, project_expenditure, total_expenditure - lag(total_expenditure) OVER (PARTITION BY department_id ORDER BY fiscal_year) AS change_on_last_year FROM summary ORDER BY department_name, fiscal_year" --warehouse $(WAREHOUSE)
 	$(JS) query "SELECT function_code, function_name, count(DISTINCT department_id) AS departments, sum(total_expenditure) AS total_yuan FROM expenditure_by_function WHERE level = '类' GROUP BY ALL ORDER BY total_yuan DESC LIMIT 8" --warehouse $(WAREHOUSE)
 	@echo "Warehouse: $(WAREHOUSE)   Extracts: $(EXTRACTS)/latest   Parquet: read_parquet('$(EXTRACTS)/latest/facts/*/*.parquet', hive_partitioning=true)"
+	@echo "Analysts: $(JS) query --release latest \"SQL\"  (or duckdb -readonly $(EXTRACTS)/latest/juesuan.duckdb: never blocks an ingest)"
 
 # Debian's Chromium, for the tests that look at the published HTML pages
 chromium:

@@ -22,6 +22,7 @@ from juesuan.ingest import (
     prepare,
     prepare_isolated,
 )
+from juesuan.night import origins_from
 from juesuan.parse.document import PARSER_VERSION
 from juesuan.reference.fields import IngestStatus
 
@@ -60,11 +61,15 @@ def run_ingest_flow(
     warehouse: str = str(defaults.WAREHOUSE),
     dask_address: str | None = None,
     workers: int = 0,
+    wait: float = 600.0,
+    archive: str | None = None,
 ) -> dict:
     """The ingest flow with its prepare tasks on Dask or, isolated in child processes, on N threads."""
     runner = task_runner(dask_address, workers)
     chosen = ingest_flow.with_options(task_runner=runner) if runner is not None else ingest_flow
-    return chosen(paths, warehouse, window=max(4, 2 * workers), isolate=not dask_address)
+    return chosen(
+        paths, warehouse, window=max(4, 2 * workers), isolate=not dask_address, wait=wait, archive=archive
+    )
 
 
 def task_preparer(isolate: bool, timeout: float, memory_mb: int, window: int) -> Preparer:
@@ -94,9 +99,11 @@ def ingest_flow(
     timeout: float = 300.0,
     memory_mb: int = 3072,
     wait: float = 600.0,
+    archive: str | None = None,
 ) -> dict:
     """The library's ingest with its documents prepared as tasks (each in a child process under
-    ``timeout`` seconds and ``memory_mb`` unless ``isolate`` is off); ``wait`` seconds for the writer lock.
+    ``timeout`` seconds and ``memory_mb`` unless ``isolate`` is off); ``wait`` seconds for the writer lock;
+    the files of ``archive`` (fetched ones) are recorded with the URLs they came from.
     Orchestration only: what is new, duplicates, sources, quarantine and loading are the library's."""
     logger = get_run_logger()
 
@@ -111,6 +118,7 @@ def ingest_flow(
         wait=wait,
         on_wait=logger.warning,
         preparer=task_preparer(isolate, timeout, memory_mb, window),
+        origins=origins_from(archive) if archive else None,
     )
     counts = {status.value: 0 for status in IngestStatus}
     for outcome in outcomes:
@@ -119,6 +127,13 @@ def ingest_flow(
     return {
         "counts": counts,
         "outcomes": [
-            {"path": o.path, "status": o.status, "reason": o.reason, "facts": o.facts} for o in outcomes
+            {
+                "path": o.path,
+                "document_id": o.document_id,
+                "status": o.status,
+                "reason": o.reason,
+                "facts": o.facts,
+            }
+            for o in outcomes
         ],
     }

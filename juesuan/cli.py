@@ -201,8 +201,15 @@ def query(
     sql: Annotated[str, typer.Argument(help="a read-only SQL statement")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
     format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    release: Annotated[
+        str | None,
+        typer.Option(help="query a release's juesuan.duckdb instead: latest or a name (2026-01-31-2)"),
+    ] = None,
+    extracts: Annotated[Path, typer.Option(help="folder of releases/ and latest, for --release")] = (
+        defaults.EXTRACTS
+    ),
 ) -> None:
-    """Run a read-only query; write statements are refused."""
+    """Run a read-only query on the warehouse or on a release (--release); write statements are refused."""
     import duckdb
 
     from juesuan.warehouse import connect
@@ -213,7 +220,16 @@ def query(
             f"[red]refused[/red]: only read-only statements ({', '.join(sorted(kinds)) or 'none'} given)"
         )
         raise typer.Exit(2)
-    con = connect(warehouse, read_only=True)
+    if release is None:
+        con = connect(warehouse, read_only=True)
+    else:  # a release's own file: the nightly writer never waits for it, nor it for the writer
+        from juesuan.warehouse.export import release_database
+
+        try:
+            con = duckdb.connect(str(release_database(extracts, release)), read_only=True)
+        except FileNotFoundError as exc:
+            console.print(str(exc), style="red", markup=False)
+            raise typer.Exit(2) from exc
     try:
         cursor = con.execute(sql)
         columns = [d[0] for d in cursor.description]
@@ -241,12 +257,23 @@ def query(
 def export(
     out: Annotated[Path, typer.Option(help="folder for releases/ and latest")] = defaults.EXTRACTS,
     warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    keep: Annotated[
+        int | None, typer.Option(min=1, help="releases to keep, newest first (default: export.KEEP, 14)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="publish even when nothing changed")] = False,
 ) -> None:
-    """Write Parquet (partitioned by fiscal_year) and CSV extracts, dictionary, datapackage.json, manifest."""
+    """Write Parquet (partitioned by fiscal_year) and CSV extracts, juesuan.duckdb, dictionary,
+    datapackage.json, manifest: a new release only when the warehouse's content changed."""
+    from juesuan.warehouse.export import KEEP
     from juesuan.warehouse.export import export as run
 
-    release = run(warehouse, out)
-    console.print(f"wrote {release} (and {out / 'latest'})")
+    result = run(warehouse, out, keep=KEEP if keep is None else keep, force=force)
+    if result.new:
+        console.print(f"wrote {result.path} (and {out / 'latest'})")
+    else:
+        console.print(f"unchanged: latest is {result.path}")
+    if result.removed:
+        console.print(f"removed {len(result.removed)} older: {', '.join(p.name for p in result.removed)}")
 
 
 @app.command()
@@ -304,9 +331,16 @@ def checks(
 @app.command()
 def schedule(
     sources: Annotated[Path, typer.Option(help="sources file for the nightly flow")] = defaults.SOURCES,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    out: Annotated[Path, typer.Option(help="extracts folder (releases, latest)")] = defaults.EXTRACTS,
+    archive: Annotated[Path, typer.Option(help="where fetched files are kept")] = defaults.ARCHIVE,
+    notify_url: Annotated[
+        str | None, typer.Option(help="webhook for nights that need a look (else $JUESUAN_NOTIFY_URL)")
+    ] = None,
     name: Annotated[str, typer.Option(help="deployment name")] = "juesuan-nightly",
 ) -> None:
-    """Register and serve the nightly deployment (02:00 Asia/Shanghai) on the server at PREFECT_API_URL."""
+    """Register and serve the nightly deployment (02:00 Asia/Shanghai) on the server at PREFECT_API_URL;
+    paths are made absolute and the sources file is checked now."""
     import os
 
     if not os.environ.get("PREFECT_API_URL"):
@@ -317,7 +351,121 @@ def schedule(
         raise typer.Exit(2)
     from flows.nightly import serve
 
-    serve(name=name, sources=str(sources))
+    try:
+        serve(name, str(sources), str(warehouse), str(out), str(archive), notify_url)
+    except (FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]not scheduled[/red]: {exc}")
+        raise typer.Exit(2) from exc
+
+
+@app.command()
+def nightly(
+    sources: Annotated[Path, typer.Option(help="sources file")] = defaults.SOURCES,
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    out: Annotated[Path, typer.Option(help="extracts folder (releases, latest)")] = defaults.EXTRACTS,
+    archive: Annotated[Path, typer.Option(help="where fetched files are kept")] = defaults.ARCHIVE,
+    wait: Annotated[float, typer.Option(help="seconds to wait for the writer lock")] = 600,
+    reprocess_limit: Annotated[
+        int, typer.Option(help="documents an older parser read, re-read tonight")
+    ] = 50,
+    keep: Annotated[int, typer.Option(help="dated releases kept besides latest")] = 14,
+    notify_url: Annotated[
+        str | None, typer.Option(help="webhook for a night that needs a look (else $JUESUAN_NOTIFY_URL)")
+    ] = None,
+) -> None:
+    """Run the nightly flow once, here (the flow the deployment runs): fetch, ingest, re-read, publish,
+    report. Exit 0 all well, 1 a source failed or a file was refused, 3 the writer lock could not be had."""
+    from flows.nightly import nightly_flow
+    from juesuan.warehouse.db import WarehouseLocked
+
+    try:
+        report = nightly_flow(
+            str(sources),
+            str(warehouse),
+            str(out),
+            str(archive),
+            None,
+            wait,
+            reprocess_limit,
+            keep,
+            notify_url,
+        )
+    except WarehouseLocked as exc:
+        console.print(f"[red]the night stopped[/red]: {exc}; nothing was changed")
+        raise typer.Exit(3) from exc
+    for line in report["sources"]:
+        state = "[green]ok[/green]" if line["ok"] else f"[red]failed[/red]: {line['reason']}"
+        console.print(
+            f"source {line['name']} ({line['kind']}): {state}, {line['fetched']} fetched, {line['new']} new"
+        )
+    console.print(", ".join(f"{n} {s}" for s, n in report["counts"].items()))
+    for path, why in report["quarantined"]:
+        console.print(f"[red]quarantined[/red] {Path(path).name}: {why}")
+    if report["reprocessed"]:
+        console.print("read again: " + ", ".join(f"{n} {s}" for s, n in report["reprocessed"].items()))
+    release = report["release"]
+    console.print(f"release: {release} ({'new' if report['release_new'] else 'unchanged'})")
+    raise typer.Exit(report["exit_code"])
+
+
+@app.command()
+def reprocess(
+    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    older_than: Annotated[
+        str | None,
+        typer.Option(help="re-read what a juesuan older than this parsed (default: this one)"),
+    ] = None,
+    quarantined: Annotated[
+        bool, typer.Option("--quarantined/--loaded-only", help="also re-read refused documents")
+    ] = True,
+    limit: Annotated[int | None, typer.Option(help="at most this many documents")] = None,
+    wait: Annotated[float, typer.Option(help="seconds to wait for another ingest's writer lock")] = 600,
+) -> None:
+    """Re-read documents an older parser read, from their files, other paths or quarantine copies; exit 1
+    when one is refused, 3 when the warehouse was locked."""
+    from juesuan.ingest import reprocess as run
+    from juesuan.parse.document import PARSER_VERSION
+    from juesuan.reference.fields import IngestStatus
+    from juesuan.warehouse.db import WarehouseLocked
+
+    try:
+        outcomes = run(
+            warehouse,
+            older_than or PARSER_VERSION,
+            quarantined,
+            limit,
+            wait=wait,
+            on_wait=lambda m: console.print(f"[yellow]{m}[/yellow]"),
+        )
+    except WarehouseLocked as exc:
+        console.print(f"[red]not reprocessed[/red]: {exc}; nothing was changed")
+        raise typer.Exit(3) from exc
+    for o in outcomes:
+        console.print(f"{o.status}\t{o.document_id[:12]}\t{Path(o.path).name}\t{o.reason or ''}")
+    counts = {s: sum(o.status == s for o in outcomes) for s in IngestStatus}
+    console.print(f"{len(outcomes)} re-read: " + ", ".join(f"{n} {s}" for s, n in counts.items() if n))
+    raise typer.Exit(1 if counts[IngestStatus.QUARANTINED] else 0)
+
+
+@app.command()
+def fetch(
+    sources: Annotated[Path, typer.Argument(help="the sources file")] = defaults.SOURCES,
+    archive: Annotated[Path, typer.Option(help="where fetched documents are archived")] = defaults.ARCHIVE,
+) -> None:
+    """Fetch the sources' listing pages into the archive and nothing else (no ingest): one line per
+    source (ok or failed with the reason; pages, fetched, new) and per file (new, unchanged, refused,
+    not a document, failed with the reason). Exit 1 if a source failed, 2 if the sources file is wrong."""
+    from juesuan.reference.model import DeclarationError
+    from juesuan.sources import gather
+
+    try:
+        gathered = gather(sources, archive)
+    except (DeclarationError, FileNotFoundError) as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(2) from exc
+    for line in gathered.lines():
+        typer.echo(line)
+    raise typer.Exit(0 if gathered.ok else 1)
 
 
 @app.command()

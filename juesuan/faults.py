@@ -12,7 +12,15 @@ from __future__ import annotations
 import os
 import signal
 
-POINTS = ("parse.page", "validate", "load.insert", "export.copy", "export.publish", "export.link")
+POINTS = (
+    "parse.page",
+    "validate",
+    "load.insert",
+    "export.copy",
+    "export.publish",
+    "export.link",
+    "export.prune",
+)
 _passed: dict[str, int] = {}
 
 

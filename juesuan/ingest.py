@@ -20,6 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+from packaging.version import InvalidVersion, Version
 
 from juesuan import paths as defaults
 from juesuan import pool
@@ -31,7 +32,7 @@ from juesuan.reasons import reason
 from juesuan.reconcile import reconcile_document
 from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
 from juesuan.warehouse import connect, load_document, record_quarantine
-from juesuan.warehouse.load import original_of, record_source
+from juesuan.warehouse.load import Origin, original_of, record_source
 from schemas import validate
 
 log = logging.getLogger(__name__)
@@ -195,19 +196,27 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
     return Prepared(path, doc_id, row, facts, figures, checks, seconds=laps.wall, cpu=laps.cpu)
 
 
-def store(con, prepared: Prepared, quarantine_dir: Path | None) -> Outcome:
-    """Load a prepared document or record its refusal (the file is copied to the quarantine folder)."""
+def store(
+    con,
+    prepared: Prepared,
+    quarantine_dir: Path | None,
+    origins: Iterable[Origin] = (),
+    replace: bool = False,
+) -> Outcome:
+    """Load a prepared document or record its refusal (the file is copied to the quarantine folder).
+    ``replace``: the document is read again (see :func:`reprocess`)."""
     if prepared.refusal:
         log.warning("quarantined %s: %s", prepared.path, prepared.refusal)
-        recorded = record_quarantine(con, prepared.document, prepared.refusal)
-        if quarantine_dir is not None and recorded:
-            quarantine_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(prepared.path, quarantine_dir / f"{prepared.document_id}.pdf")
+        recorded = record_quarantine(con, prepared.document, prepared.refusal, origins, replace)
+        copy = quarantine_dir / f"{prepared.document_id}.pdf" if quarantine_dir is not None else None
+        if copy is not None and recorded and not copy.exists() and Path(prepared.path).exists():
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(prepared.path, copy)
         return Outcome(prepared.path, prepared.document_id, IngestStatus.QUARANTINED, prepared.refusal)
     laps = Laps(prepared.seconds, prepared.cpu)
     inside: dict[str, float] = {}
     status, superseded = load_document(
-        con, prepared.document, prepared.facts, prepared.figures, prepared.checks, inside
+        con, prepared.document, prepared.facts, prepared.figures, prepared.checks, inside, origins, replace
     )
     year_checks = (inside.get("year_checks", 0.0), inside.get("year_checks_cpu", 0.0))
     laps.lap("load", minus=year_checks)  # the year ↔ year checks are reconciliation, run inside the load
@@ -273,6 +282,7 @@ def ingest(
     wait: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
     preparer: Preparer | None = None,
+    origins: Callable[[str], Iterable[Origin]] | None = None,
 ) -> list[Outcome]:
     """Ingest files, streamed: one writer, documents loaded in order.
 
@@ -282,7 +292,9 @@ def ingest(
     the line does not idle the other workers), so that no single file can stall or kill the run and memory
     stays flat as the corpus grows. The Prefect flow passes its own preparer (tasks on threads or Dask) and
     gets the same warehouse: duplicates, document sources, the writer-lock wait and quarantine alike.
+    ``origins`` tells where a fetched file came from (URL, listing page, time: the nightly run's archive).
     """
+    origins = origins or (lambda path: ())
     if preparer is None:
         preparer = in_process if workers <= 0 else forked(workers, timeout, memory_mb)
     warehouse = Path(warehouse)
@@ -309,27 +321,104 @@ def ingest(
             doc_id = document_id(path)
             original = original_of(con, doc_id)
             if original is not None:
-                record(_seen_before(con, path, doc_id, *original))
+                record(_seen_before(con, path, doc_id, *original, origins(path)))
             elif doc_id in first_in_run:
                 repeats.append((path, doc_id))  # answered once the first copy is stored
             else:
                 first_in_run.add(doc_id)
                 todo.append((path, doc_id))
         for prepared in preparer(todo):
-            record(store(con, prepared, quarantine_dir))
+            record(store(con, prepared, quarantine_dir, origins(prepared.path)))
         for path, doc_id in repeats:
-            record(_seen_before(con, path, doc_id, *original_of(con, doc_id)))
+            record(_seen_before(con, path, doc_id, *original_of(con, doc_id), origins(path)))
     finally:
         con.close()
     return outcomes
 
 
-def _seen_before(con, path: str, doc_id: str, original_path: str, status: str) -> Outcome:
+def _version(parser_version: str | None) -> Version:
+    """``juesuan-0.9.1`` → 0.9.1 (an unknown or missing version is older than any)."""
+    try:
+        return Version((parser_version or "").removeprefix("juesuan-"))
+    except InvalidVersion:
+        return Version("0")
+
+
+def stale(
+    con, older_than: str = PARSER_VERSION, quarantined: bool = True, limit: int | None = None
+) -> list[tuple[str, str, str]]:
+    """(document_id, status, source_path) of the current and refused documents parsed by a juesuan older
+    than ``older_than``, oldest reading first; superseded history is left as it was read."""
+    statuses = [DocumentStatus.LOADED, *([DocumentStatus.QUARANTINED] if quarantined else [])]
+    rows = con.execute(
+        "SELECT document_id, status, source_path, parser_version FROM documents "
+        f"WHERE status IN ({', '.join('?' * len(statuses))}) ORDER BY ingested_at, document_id",
+        statuses,
+    ).fetchall()
+    found = [(d, st, src) for d, st, src, v in rows if _version(v) < _version(older_than)]
+    return found[:limit] if limit is not None else found
+
+
+def _readable_copy(con, doc_id: str, source_path: str, quarantine_dir: Path) -> str | None:
+    """A file holding the document's bytes: where it was read, any other path it was seen under, or its
+    quarantine copy (checked by content: a path may hold other bytes by now)."""
+    seen = con.execute(
+        "SELECT DISTINCT source_path FROM document_sources WHERE document_id = ? ORDER BY 1", [doc_id]
+    ).fetchall()
+    paths = [source_path, *(r[0] for r in seen), str(quarantine_dir / f"{doc_id}.pdf")]
+    return next((p for p in paths if Path(p).is_file() and document_id(p) == doc_id), None)
+
+
+def reprocess(
+    warehouse: str | Path = defaults.WAREHOUSE,
+    older_than: str = PARSER_VERSION,
+    quarantined: bool = True,
+    limit: int | None = None,
+    on_document: Callable[[Outcome], None] | None = None,
+    wait: float = 0.0,
+    on_wait: Callable[[str], None] | None = None,
+    preparer: Preparer | None = None,
+) -> list[Outcome]:
+    """Read again, with this parser, the documents an older one read (loaded, and refused unless
+    ``quarantined`` is off), at most ``limit``: a parser upgrade reaches documents already seen. Each is
+    replaced in one transaction (or refused again, with the new reason); one whose bytes are nowhere to be
+    found any more stays as it was, reported as skipped."""
+    preparer = preparer or in_process
+    warehouse = Path(warehouse)
+    quarantine_dir = defaults.quarantine(warehouse)
+    con = connect(warehouse, wait=wait, on_wait=on_wait)
+    outcomes: list[Outcome] = []
+    try:
+        todo, recorded_as = [], {}
+        for doc_id, _, source_path in stale(con, older_than, quarantined, limit):
+            path = _readable_copy(con, doc_id, source_path, quarantine_dir)
+            if path is None:
+                outcomes.append(
+                    Outcome(source_path, doc_id, IngestStatus.SKIPPED, "its bytes are nowhere now")
+                )
+                continue
+            todo.append((path, doc_id))
+            recorded_as[doc_id] = source_path
+        for prepared in preparer(todo):
+            # the document keeps the path it was first read from, whichever copy was read now
+            outcome = store(con, prepared.at(recorded_as[prepared.document_id]), quarantine_dir, replace=True)
+            outcomes.append(outcome)
+            if on_document:
+                on_document(outcome)
+    finally:
+        con.close()
+    return outcomes
+
+
+def _seen_before(
+    con, path: str, doc_id: str, original_path: str, status: str, origins: Iterable[Origin] = ()
+) -> Outcome:
     """The same bytes again: under the same path nothing happens; under another name the path is recorded
     as a source of the original document and the outcome points at it."""
     if path == original_path:
+        record_source(con, doc_id, path, origins)  # fetched again from another URL: that is provenance too
         return Outcome(path, doc_id, IngestStatus.SKIPPED, f"already in the warehouse ({status})")
-    record_source(con, doc_id, path)
+    record_source(con, doc_id, path, origins)
     return Outcome(path, doc_id, IngestStatus.DUPLICATE, f"same bytes as {original_path} ({status})")
 
 

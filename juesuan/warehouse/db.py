@@ -46,14 +46,19 @@ def connect(
             if "lock" not in str(exc).lower():
                 raise
             if time.monotonic() >= deadline:
-                holder = str(exc).split("held in", 1)[-1].split(". See", 1)[0].strip()
-                raise WarehouseLocked(f"{path}: another writer holds the lock ({holder})") from exc
+                holder = _holder(exc)
+                raise WarehouseLocked(f"{path}: held open by another process ({holder})") from exc
             if on_wait and not told:
-                on_wait(f"{path} is being written by another process; waiting for its lock")
+                on_wait(f"{path} is held open by another process ({_holder(exc)}); waiting for it")
                 told = True
             time.sleep(1.0)
     migrate(con)
     return con
+
+
+def _holder(exc: Exception) -> str:
+    """The process DuckDB names as holding the file (its PID): a writer or a reader, we cannot tell."""
+    return str(exc).split("held in", 1)[-1].split(". See", 1)[0].strip()
 
 
 def _v1(con: duckdb.DuckDBPyConnection) -> None:
@@ -79,7 +84,8 @@ def _v2(con: duckdb.DuckDBPyConnection) -> None:
     """document_sources: every path under which a document's bytes were seen (filled from documents)."""
     con.execute(resources_()["document_sources"].ddl())
     con.execute(
-        "INSERT INTO document_sources SELECT document_id, source_path, ingested_at FROM documents "
+        "INSERT INTO document_sources (document_id, source_path, seen_at) "
+        "SELECT document_id, source_path, ingested_at FROM documents "
         "WHERE (document_id, source_path) NOT IN (SELECT (document_id, source_path) FROM document_sources)"
     )
 
@@ -102,7 +108,16 @@ def _v4(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"ALTER TABLE checks ADD COLUMN cells {spec.type}")
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(con: duckdb.DuckDBPyConnection) -> None:
+    """document_sources.url, landing_page, fetched_at: where a fetched file came from (null for the rows
+    of folder sources and of rows recorded before)."""
+    columns = {r[0] for r in con.execute("DESCRIBE document_sources").fetchall()}
+    for field in resources_()["document_sources"].fields:
+        if field.name not in columns:
+            con.execute(f"ALTER TABLE document_sources ADD COLUMN {field.name} {field.type}")
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -7,6 +7,8 @@ same department, year and kind supersedes the current one: its rows stay, marked
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 from functools import cache
@@ -19,6 +21,19 @@ from juesuan.faults import checkpoint
 from juesuan.reconcile import checks_frame
 from juesuan.reconcile.years import ChangeStatement, year_checks
 from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where fetched bytes came from: the URL, the listing page that linked to it, and when (all None for a
+    file found in a folder)."""
+
+    url: str | None = None
+    landing_page: str | None = None
+    fetched_at: datetime | None = None
+
+    def row(self) -> dict:
+        return {"url": self.url, "landing_page": self.landing_page, "fetched_at": self.fetched_at}
 
 
 @cache
@@ -74,13 +89,18 @@ def load_document(
     figures: pd.DataFrame,
     checks: pd.DataFrame | None = None,
     seconds: dict[str, float] | None = None,
+    origins: Iterable[Origin] = (),
+    replace: bool = False,
 ) -> tuple[str, list[str]]:
     """('loaded', superseded ids) or ('skipped', []) when the bytes are already in the warehouse.
 
     ``seconds`` (when given) receives the time spent on the year ↔ year checks, which are reconciliation
-    run inside the loading transaction rather than loading proper."""
+    run inside the loading transaction rather than loading proper. ``replace``: the document is read again
+    (a newer parser): its rows are replaced in the same transaction (its paths and origins stay)."""
     con.begin()
     try:
+        if replace:
+            forget(con, document["document_id"])
         # one query: is this file known already, and which loaded file does it supersede?
         rows = con.execute(
             "SELECT document_id, status FROM documents WHERE document_id = ? OR (status = ? "
@@ -109,7 +129,7 @@ def load_document(
             "documents",
             dict(document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=_now()),
         )
-        record_source(con, document["document_id"], document["source_path"])
+        record_source(con, document["document_id"], document["source_path"], origins)
         _insert(con, "facts", facts)
         checkpoint("load.insert")
         _insert(con, "narrative_figures", figures)
@@ -181,10 +201,19 @@ def year_checks_for(con: duckdb.DuckDBPyConnection, document_id: str) -> pd.Data
     return checks_frame(document_id, checks)
 
 
-def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: str) -> bool:
-    """Record a refused file (once); nothing else of the warehouse changes. False if already known."""
+def record_quarantine(
+    con: duckdb.DuckDBPyConnection,
+    document: dict,
+    reason: str,
+    origins: Iterable[Origin] = (),
+    replace: bool = False,
+) -> bool:
+    """Record a refused file (once) and where it came from; nothing else of the warehouse changes. False if
+    already known. ``replace``: a document read again by a newer parser and refused again (or now)."""
     con.begin()
     try:
+        if replace:
+            forget(con, document["document_id"])
         if original_of(con, document["document_id"]) is not None:
             con.rollback()
             return False
@@ -193,11 +222,19 @@ def record_quarantine(con: duckdb.DuckDBPyConnection, document: dict, reason: st
             "documents",
             dict(document, status=DocumentStatus.QUARANTINED, status_reason=reason, ingested_at=_now()),
         )
+        record_source(con, document["document_id"], document["source_path"], origins)
         con.commit()
         return True
     except Exception:
         con.rollback()
         raise
+
+
+def forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+    """A document's rows, gone (inside the caller's transaction): the way to read it again. Its paths and
+    origins (document_sources) stay: they are facts about the bytes, not about a reading."""
+    for table in ("facts", "narrative_figures", "checks", "documents"):
+        con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -218,14 +255,24 @@ def original_of(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, 
     ).fetchone()
 
 
-def record_source(con: duckdb.DuckDBPyConnection, document_id: str, source_path: str) -> bool:
-    """Remember a path the bytes were seen under (once); True if it was new."""
-    if con.execute(
-        "SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ?", [document_id, source_path]
-    ).fetchone():
-        return False
-    con.execute("INSERT INTO document_sources VALUES (?, ?, ?)", [document_id, source_path, _now()])
-    return True
+def record_source(
+    con: duckdb.DuckDBPyConnection, document_id: str, source_path: str, origins: Iterable[Origin] = ()
+) -> bool:
+    """Remember a path the bytes were seen under and, for a fetched file, each URL they came from (each
+    once); True if a row was new. A path seen again without an origin adds nothing."""
+    origins = list(origins)
+    new = False
+    for origin in origins or [Origin()]:
+        known = con.execute(
+            "SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ? "
+            + ("AND url = ?" if origin.url else ""),
+            [document_id, source_path, *([origin.url] if origin.url else [])],
+        ).fetchone()
+        if not known:
+            row = {"document_id": document_id, "source_path": source_path, "seen_at": _now(), **origin.row()}
+            _insert_row(con, "document_sources", row)
+            new = True
+    return new
 
 
 def _insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:

@@ -113,8 +113,21 @@ def quality_report(con: duckdb.DuckDBPyConnection, release: Path) -> Path:
                     "crops": crops,
                 }
             )
+        urls = con.execute(
+            "SELECT DISTINCT url, landing_page, min(fetched_at) FROM document_sources "
+            "WHERE document_id = ? AND url IS NOT NULL GROUP BY ALL ORDER BY 1",
+            [doc_id],
+        ).fetchall()
+        origins = [{"url": u, "landing_page": page, "fetched_at": when} for u, page, when in urls]
         documents.append(
-            {"name": name, "year": year, "source": Path(source).name, "id": doc_id, "checks": checks}
+            {
+                "name": name,
+                "year": year,
+                "source": Path(source).name,
+                "id": doc_id,
+                "urls": origins,
+                "checks": checks,
+            }
         )
     return _render(
         "report.html", release / "report.html", total=total, failed=failed, rates=rates, documents=documents
@@ -148,4 +161,5 @@ def catalogue_page(manifest: dict, release: Path) -> Path:
         schema_version=manifest["schema_version"],
         created_at=manifest["created_at"],
         extracts=extracts,
+        database=manifest.get("database"),  # juesuan.duckdb: {path, bytes, sha256, tables, views}
     )

@@ -17,7 +17,7 @@ import duckdb
 import pandas as pd
 import pytest
 from helpers.paths import SAMPLES, SHARED, require_shared
-from helpers.warehouse import facts_per_source
+from helpers.warehouse import facts_per_source, fingerprint
 from typer.testing import CliRunner
 
 from juesuan.cli import app
@@ -26,29 +26,10 @@ from juesuan.parse import parse_document
 from juesuan.reference.fields import schema_version
 from juesuan.synth.corpus import generate_document, plan_corpus, write
 from juesuan.warehouse import connect
-from juesuan.warehouse.db import CONTENT_TABLES
 from juesuan.warehouse.export import export
 from schemas import validate
 
 runner = CliRunner()
-
-
-def fingerprint(path: Path) -> dict[str, tuple]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        out = {}
-        for t in CONTENT_TABLES:
-            cols = [
-                c[0]
-                for c in con.execute(f"DESCRIBE {t}").fetchall()
-                if c[0] not in ("ingested_at", "seen_at")
-            ]
-            out[t] = con.execute(
-                f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0) FROM {t}"
-            ).fetchone()
-        return out
-    finally:
-        con.close()
 
 
 @pytest.fixture(scope="module")
@@ -207,7 +188,7 @@ def test_query_is_read_only(sample_warehouse):
 
 def test_export_writes_partitioned_parquet_csv_dictionary_and_datapackage(sample_warehouse, tmp_path):
     out = tmp_path / "extracts"
-    release = export(sample_warehouse, out)
+    release = export(sample_warehouse, out).path
     assert (out / "latest").resolve() == release.resolve()
     con = duckdb.connect(str(sample_warehouse), read_only=True)
     for name in (
@@ -242,7 +223,8 @@ def test_export_writes_partitioned_parquet_csv_dictionary_and_datapackage(sample
         for f in res["files"]:
             assert hashlib.sha256((release / f["path"]).read_bytes()).hexdigest() == f["sha256"]
     assert "amount_yuan" in (release / "dictionary.md").read_text("utf-8")
-    second = export(sample_warehouse, out)
+    assert export(sample_warehouse, out).path == release  # unchanged (tests/integration/test_releases.py)
+    second = export(sample_warehouse, out, force=True).path
     assert second != release and (out / "latest").resolve() == second.resolve() and release.exists()
 
 

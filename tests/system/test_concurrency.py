@@ -43,7 +43,7 @@ def test_second_ingest_fails_clearly_when_the_lock_stays_taken(tmp_path):
         holder.kill()
         holder.wait()
     assert result.exit_code == 3, result.output
-    assert "waiting for its lock" in result.output and "another writer holds the lock" in result.output
+    assert "waiting for it" in result.output and "held open by another process" in result.output
     con = duckdb.connect(str(warehouse), read_only=True)
     assert con.execute("SELECT count(*) FROM documents").fetchone()[0] == 0
     con.close()

@@ -17,8 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from helpers.paths import ROOT
-from helpers.warehouse import facts_per_source
-from test_warehouse import fingerprint
+from helpers.warehouse import facts_per_source, fingerprint
 
 from juesuan.ingest import ingest
 from juesuan.parse import parse_document
@@ -79,6 +78,15 @@ def assert_whole_latest(extracts: Path) -> None:
             f"SELECT count(*) FROM read_parquet('{latest / name}/**/*.parquet', hive_partitioning = true)"
         ).fetchone()[0]
         assert rows == resource["rows"], name
+    database = latest / manifest["database"]["path"]
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == manifest["database"]["sha256"]
+    con = duckdb.connect(str(database), read_only=True)
+    try:
+        for name, resource in manifest["resources"].items():
+            if name in manifest["database"]["tables"]:
+                assert con.execute(f"SELECT count(*) FROM {name}").fetchone()[0] == resource["rows"], name
+    finally:
+        con.close()
 
 
 def test_sigkill_at_random_points_of_every_step_leaves_everything_whole(tmp_path):
@@ -99,8 +107,14 @@ def test_sigkill_at_random_points_of_every_step_leaves_everything_whole(tmp_path
         point = points[k % len(points)]
         if point.startswith("export"):
             nth = rng.randint(1, 5) if point == "export.copy" else 1
-            run = juesuan(
-                "export", "--warehouse", str(warehouse), "--out", str(extracts), kill_at=f"{point}:{nth}"
+            run = juesuan(  # --force: the warehouse may not have changed since the last release
+                "export",
+                "--warehouse",
+                str(warehouse),
+                "--out",
+                str(extracts),
+                "--force",
+                kill_at=f"{point}:{nth}",
             )
         else:
             # a random point among the work still to do (files already loaded are skipped, not parsed)

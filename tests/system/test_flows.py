@@ -45,8 +45,10 @@ def test_ingest_flow_loads_documents_once_and_publish_writes_a_release(harness, 
     assert first["counts"] == {"loaded": 3, "skipped": 0, "duplicate": 0, "quarantined": 0}
     again = ingest_flow(files, warehouse)
     assert again["counts"] == {"loaded": 0, "skipped": 3, "duplicate": 0, "quarantined": 0}
-    release = Path(publish_flow(warehouse, str(tmp_path / "extracts")))
-    assert (release / "datapackage.json").exists()
+    published = publish_flow(warehouse, str(tmp_path / "extracts"))
+    release = Path(published["release"])
+    assert published["new"] and (release / "datapackage.json").exists()
+    assert publish_flow(warehouse, str(tmp_path / "extracts")) == {**published, "new": False}
     con = duckdb.connect(warehouse, read_only=True)
     assert con.execute("SELECT count(*) FROM documents WHERE status = 'loaded'").fetchone()[0] == 3
     con.close()
@@ -73,7 +75,7 @@ def test_the_flow_and_the_command_build_the_same_warehouse_from_the_same_folder(
     department and year in new bytes: supersedes) and a bad file gives identical content in every table,
     document_sources included, and the same outcomes, whether through `juesuan ingest` or the flow."""
     import pypdfium2 as pdfium
-    from test_warehouse import fingerprint
+    from helpers.warehouse import fingerprint
 
     from flows.ingest import ingest_flow
     from juesuan.ingest import ingest
@@ -100,7 +102,7 @@ def test_the_flow_and_the_command_build_the_same_warehouse_from_the_same_folder(
     )
     con.close()
     assert statuses == [("loaded",), ("loaded",), ("quarantined",), ("superseded",)]
-    assert sources == ["a.pdf", "b copy.pdf", "c republished.pdf", "e.pdf"]
+    assert sources == ["a.pdf", "b copy.pdf", "c republished.pdf", "d.pdf", "e.pdf"]  # refused ones too
 
 
 def test_prepare_task_is_cached_by_document_id_not_by_file_name(harness, tmp_path):
@@ -120,7 +122,7 @@ def test_a_dask_cluster_builds_the_same_warehouse_as_one_process(harness, tmp_pa
     """Parse tasks on a 2-worker distributed.LocalCluster through DaskTaskRunner, one loader here: the
     warehouse equals the one built in a single process (files the flow cache has never seen)."""
     from distributed import Client, LocalCluster
-    from test_warehouse import fingerprint
+    from helpers.warehouse import fingerprint
 
     from flows.ingest import run_ingest_flow
     from juesuan.ingest import ingest

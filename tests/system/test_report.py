@@ -35,7 +35,7 @@ FLAGS = [
 def release(tmp_path_factory):
     folder = tmp_path_factory.mktemp("publish")
     ingest([SAMPLES], folder / "w.duckdb")
-    return export(folder / "w.duckdb", folder / "extracts")
+    return export(folder / "w.duckdb", folder / "extracts").path
 
 
 def browse(page, tmp_path, what: str) -> str:
@@ -117,7 +117,15 @@ def test_quality_report_escapes_text_and_prints_missing_values_as_nothing(tmp_pa
         "('doc0123456789abcdef', 'I1', 'x/z', '1', '1', '0', NULL, 'ok', TRUE, NULL)) "
         "t(document_id, check_id, subject, expected, actual, difference, pages, description, passed, cells)"
     )
+    con.execute(
+        "CREATE TABLE document_sources AS SELECT 'doc0123456789abcdef' AS document_id, '/nowhere/a&b.pdf' AS "
+        "source_path, 'https://x.gov.cn/a?b=1&c=<2>' AS url, 'https://x.gov.cn/list' AS landing_page, "
+        "TIMESTAMP '2026-11-29 02:00:00' AS fetched_at"
+    )
     page = quality_report(con, tmp_path).read_text(encoding="utf-8")
+    # where the document came from, escaped like everything else
+    assert 'Fetched from <a href="https://x.gov.cn/a?b=1&amp;c=&lt;2&gt;">' in page
+    assert '(listed on <a href="https://x.gov.cn/list">' in page and "2026-11-29 02:00:00" in page
     assert "2 checks over the loaded documents" in page and "1 failed" in page
     assert "部门&lt;甲&gt; 2023 <small>(a&amp;b.pdf, doc012345678)</small>" in page
     assert "<td></td><td>5</td><td></td><td>3,4</td><td>&lt;合计&gt; ≠ 各项之和</td>" in page.replace(
