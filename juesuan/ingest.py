@@ -299,8 +299,9 @@ def ingest(
         preparer = in_process if workers <= 0 else forked(workers, timeout, memory_mb)
     warehouse = Path(warehouse)
     quarantine_dir = defaults.quarantine(warehouse)
-    # the quarantine's copies are never inputs, even when the warehouse sits inside an input folder
-    files = [f for f in discover(paths) if quarantine_dir.resolve() not in f.resolve().parents]
+    # the quarantine's copies are never inputs, even when the warehouse sits inside an input folder; paths
+    # are recorded absolute, so that a report or a reprocess finds the file from any working directory
+    files = [f.resolve() for f in discover(paths) if quarantine_dir.resolve() not in f.resolve().parents]
     con = connect(warehouse, wait=wait, on_wait=on_wait)
     # the writer's inserts are small: one DuckDB thread leaves the cores to the parse workers, and a capped
     # buffer pool keeps the writer's memory flat however large the warehouse grows
