@@ -1,4 +1,9 @@
-"""The ``juesuan`` command line (DESIGN.md §2). Commands arrive with their issues; each one here works."""
+"""The ``juesuan`` command line (DESIGN.md §2). Commands arrive with their issues; each one here works.
+
+Errors: one boundary (:class:`Boundary`, the command group) turns what a user can get wrong into one red
+line ``error: …`` on standard error and an exit code (2 usage or input, 1 a failed operation, 3 the writer
+lock); ``--debug`` prints the traceback as well.
+"""
 
 from __future__ import annotations
 
@@ -6,61 +11,259 @@ import csv
 import hashlib
 import json
 import sys
+import traceback
+from collections.abc import Iterator
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+from typer.core import TyperGroup
+from typer.exceptions import TyperException
 
 from juesuan import __version__
 from juesuan import paths as defaults
 
-app = typer.Typer(
-    add_completion=False, no_args_is_help=True, help="部门决算 disclosures → validated dataset."
-)
+if TYPE_CHECKING:
+    from juesuan.ingest import Outcome, Preparer
+
 # piped output (make demo, CI logs) gets a wide table instead of rich's 80-column default
 console = Console(width=None if sys.stdout.isatty() else 160)
+# error lines are never wrapped: one error, one line, whatever the width
+err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+DEBUG = "juesuan.debug"  # ctx.meta key: --debug was given
+
+# exit codes (README, "The warehouse, the extracts and the command line")
+FAILED, USAGE, LOCKED = 1, 2, 3
+
+
+class UserError(Exception):
+    """An error to tell the user in one line, with its exit code (the cause, if any, is chained)."""
+
+    def __init__(self, message: str, code: int = USAGE):
+        super().__init__(message)
+        self.code = code
+
+
+def one_line(text: str) -> str:
+    """A message on one line: DuckDB's own text and hint (``Did you mean "facts"?``) without the quoted
+    statement and caret (``LINE 1: …``) that follow them; other line breaks become ``; ``."""
+    joined = ""
+    for line in str(text).splitlines():
+        if line.startswith("LINE "):
+            break
+        if line := line.strip():
+            joined += (" " if joined[-1:] in ".!?:" else "; ") + line if joined else line
+    return joined or str(text).strip()
+
+
+def explain(exc: BaseException) -> tuple[int, str]:
+    """Exit code and message for an exception out of a command; unknown ones are a failed operation.
+
+    The modules an exception may come from are looked up, not imported: an exception of a module that was
+    never imported cannot have been raised, and the boundary must not fail on an import of its own."""
+    db = sys.modules.get("juesuan.warehouse.db")
+    duckdb = sys.modules.get("duckdb")
+    page = sys.modules.get("juesuan.pdf.page")
+    if isinstance(exc, UserError):
+        return exc.code, one_line(str(exc))
+    if db is not None and isinstance(exc, db.WarehouseLocked):
+        return LOCKED, f"{one_line(str(exc))}; nothing was changed"
+    if duckdb is not None and isinstance(exc, duckdb.Error):  # wrong SQL or values: usage; else failed
+        wrong = isinstance(exc, duckdb.ProgrammingError | duckdb.DataError)
+        return (USAGE if wrong else FAILED), one_line(str(exc))
+    if page is not None and isinstance(exc, page.PdfProblem):
+        return USAGE, str(exc)
+    if isinstance(exc, OSError):  # a missing file or folder is the user's to fix; a full disk is not
+        given = isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError)
+        message = f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else one_line(str(exc))
+        return (USAGE if given else FAILED), message
+    if isinstance(exc, ValueError):  # bad parameters, a declaration with mistakes (DeclarationError)
+        return USAGE, one_line(str(exc))
+    return FAILED, f"{type(exc).__name__}: {one_line(str(exc))} (an unexpected error: --debug shows where)"
+
+
+def say_error(message: str) -> None:
+    err_console.print(Text.assemble(("error:", "bold red"), " ", message))
+
+
+class Boundary(TyperGroup):
+    """The command group with the error boundary around every command (including its options: a bad
+    ``--format`` is one line too)."""
+
+    def invoke(self, ctx: typer.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):
+            raise
+        except TyperException as exc:  # usage: a bad option or argument, a missing one, a bad command
+            if ctx.meta.get(DEBUG):
+                traceback.print_exc(file=sys.stderr)
+            where = getattr(exc, "ctx", None)  # a usage error knows its command
+            hint = f" (see {where.command_path} --help)" if where is not None and exc.exit_code == 2 else ""
+            say_error(one_line(exc.format_message()) + hint)
+            raise typer.Exit(exc.exit_code) from None
+        except Exception as exc:
+            code, message = explain(exc)
+            if ctx.meta.get(DEBUG):
+                traceback.print_exc(file=sys.stderr)
+            say_error(message)
+            raise typer.Exit(code) from None
+
+
+app = typer.Typer(
+    cls=Boundary,
+    add_completion=False,
+    no_args_is_help=True,
+    help="部门决算 disclosures → validated dataset.",
+)
+
+
+def page_count(path: Path, data: bytes | None = None) -> int:
+    """Pages of a PDF, or :class:`PdfProblem` saying why it cannot be read (empty, not a PDF, truncated,
+    encrypted, unreadable): the refusals an ingest records, as PDFium (the default engine) sees them."""
+    import pypdfium2 as pdfium
+
+    from juesuan.pdf import PdfProblem
+    from juesuan.pdf.reader import sniff
+
+    data = path.read_bytes() if data is None else data
+    sniff(data, str(path))
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
+            raise PdfProblem(str(path), "encrypted", "a password is needed to open it") from exc
+        raise PdfProblem(str(path), "unreadable", f"PDFium: {exc}") from exc
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+class Progress:
+    """Documents as they are done: on a terminal a progress bar (n/N, the file at hand, counts by
+    status); elsewhere (pipes, CI, cron) one plain line per document: status, file, facts or reason."""
+
+    def __init__(self, verb: str, total: int | None = None):
+        self.verb, self.total, self.done = verb, total, 0
+        self.counts: dict[str, int] = {}
+        self.bar = None
+        self.task = None
+
+    def __enter__(self) -> Progress:
+        if console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+            from rich.progress import Progress as Bar
+
+            self.bar = Bar(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                TextColumn("{task.fields[counts]}"),
+                TextColumn("{task.fields[file]}"),
+                console=console,
+                transient=True,
+            )
+            self.bar.__enter__()
+            self.task = self.bar.add_task(self.verb, total=self.total, counts="", file="")
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc_info)
+
+    def set_total(self, total: int) -> None:
+        self.total = total
+        if self.bar is not None:
+            self.bar.update(self.task, total=total)
+
+    def working_on(self, path: str | Path) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, file=Path(path).name)
+
+    def document(self, outcome: Outcome) -> None:
+        self.done += 1
+        self.counts[outcome.status] = self.counts.get(outcome.status, 0) + 1
+        name = Path(outcome.path).name
+        if self.bar is not None:
+            counts = ", ".join(f"{n} {s}" for s, n in self.counts.items())
+            self.bar.update(self.task, advance=1, counts=counts, file=name)
+            return
+        if outcome.reason:
+            what = outcome.reason
+        else:
+            what = f"{outcome.facts} facts, {outcome.figures} figures"
+            if outcome.superseded:
+                what += f"; supersedes {', '.join(s[:12] for s in outcome.superseded)}"
+        n = f"{self.done}/{self.total}" if self.total is not None else str(self.done)
+        console.print(f"[{n}] {outcome.status} {name}: {what}", markup=False, highlight=False, soft_wrap=True)
+
+    def watching(self, preparer: Preparer, count: bool = False) -> Preparer:
+        """``preparer`` telling the bar which file it is reading now (and, with ``count``, how many)."""
+
+        def watched(todo: list[tuple[str, str]]) -> Iterator:
+            if count:
+                self.set_total(len(todo))
+            results = iter(preparer(todo))
+            for path, _ in todo:
+                self.working_on(path)
+                prepared = next(results, None)
+                if prepared is None:
+                    return
+                yield prepared
+
+        return watched
+
+
+def say_waiting(message: str) -> None:
+    console.print(f"[yellow]{message}[/yellow]")
 
 
 @app.command()
 def inventory(
     paths: Annotated[list[Path] | None, typer.Argument(help="PDF files or folders")] = None,
 ) -> None:
-    """List the PDFs an ingest of PATHS would read: identity, pages and (for generated ones) their truth."""
+    """List the PDFs an ingest of PATHS would read: identity, pages and (for generated ones) their truth;
+    a file that cannot be read is listed with the reason an ingest would quarantine it for."""
     from juesuan.ingest import discover
+    from juesuan.pdf import PdfProblem
 
-    try:
-        files = discover(paths or [defaults.SAMPLES])
-    except FileNotFoundError as exc:
-        raise typer.BadParameter(str(exc)) from exc
-    table = Table(title=f"{len(files)} PDFs to ingest")
-    for col in ("file", "document_id", "KiB", "pages", "department", "year", "family", "facts", "figures"):
-        table.add_column(col, justify="right" if col in ("KiB", "pages", "facts", "figures") else "left")
-    import pdfplumber  # deferred: `juesuan --help` should not pay for it
-
+    files = discover(paths or [defaults.SAMPLES])
+    rows, bad = [], 0
     for f in files:
         data = f.read_bytes()
-        with pdfplumber.open(f) as pdf:
-            pages = len(pdf.pages)
-        truth_path = f.with_name(f.stem + ".truth.json")
         dept = year = family = facts = figures = "-"
+        problem = ""
+        try:
+            pages = str(page_count(f, data))
+        except PdfProblem as exc:
+            pages, problem = "-", exc.reason
+            bad += 1
+        truth_path = f.with_name(f.stem + ".truth.json")
         if truth_path.exists():
-            truth = json.loads(truth_path.read_text("utf-8"))
-            doc = truth["documents"][0]
-            dept, year, family = doc["department_name"], str(doc["fiscal_year"]), doc["template_family"]
-            facts, figures = str(len(truth["facts"])), str(len(truth["narrative_figures"]))
-        table.add_row(
-            f.name,
-            hashlib.sha256(data).hexdigest()[:12],
-            f"{len(data) // 1024}",
-            str(pages),
-            dept,
-            year,
-            family,
-            facts,
-            figures,
-        )
+            try:
+                truth = json.loads(truth_path.read_text("utf-8"))
+                doc = truth["documents"][0]
+                dept, year, family = doc["department_name"], str(doc["fiscal_year"]), doc["template_family"]
+                facts, figures = str(len(truth["facts"])), str(len(truth["narrative_figures"]))
+            except (ValueError, KeyError, IndexError, TypeError) as exc:
+                problem = (problem + "; " if problem else "") + f"truth file unreadable ({exc})"
+        row = [f.name, hashlib.sha256(data).hexdigest()[:12], f"{len(data) // 1024}", pages]
+        rows.append([*row, dept, year, family, facts, figures, problem])
+    title = f"{len(files)} PDFs to ingest" + (
+        f" ({bad} unreadable: an ingest quarantines them)" if bad else ""
+    )
+    table = Table(title=title)
+    columns = ("file", "document_id", "KiB", "pages", "department", "year", "family", "facts", "figures")
+    for col in (*columns, "problem"):
+        table.add_column(col, justify="right" if col in ("KiB", "pages", "facts", "figures") else "left")
+    for row in rows:
+        table.add_row(*row[:-1], f"[red]{row[-1]}[/red]" if row[-1] else "")
     console.print(table)
 
 
@@ -113,12 +316,15 @@ def parse(
 @app.command()
 def inspect(
     file: Annotated[Path, typer.Argument(help="a disclosure PDF")],
-    page: Annotated[int, typer.Option(help="1-based page number")],
+    page: Annotated[int, typer.Option(min=1, help="1-based page number")],
     out: Annotated[Path | None, typer.Option(help="PNG to write")] = None,
 ) -> None:
     """Draw what the parser found on one page (cells, measures, table grid) into a PNG."""
     from juesuan.parse.inspect import inspect_page
 
+    pages = page_count(file)  # before the parse: a wrong page number is told at once
+    if page > pages:
+        raise UserError(f"{file}: page {page} out of 1..{pages}")
     target = out or defaults.INSPECT / f"{file.stem}_p{page}.png"
     console.print(f"wrote {inspect_page(file, page, target)}")
 
@@ -140,17 +346,13 @@ def ingest(
         typer.Option(help="parse on this Dask cluster (tcp://HOST:PORT) through the Prefect flow"),
     ] = None,
 ) -> None:
-    """Ingest PDFs into the warehouse; exit 1 when a file was quarantined, 3 when the warehouse was locked."""
-    from rich.progress import Progress
-
-    from juesuan.ingest import discover
+    """Ingest PDFs into the warehouse; exit 1 when a file was quarantined, 3 when the warehouse was locked.
+    On a terminal a progress bar; elsewhere one line per document as it is done."""
+    from juesuan.ingest import discover, forked, in_process
     from juesuan.ingest import ingest as run
     from juesuan.reference.fields import IngestStatus
 
-    try:
-        files = discover(paths or [defaults.RAW])
-    except FileNotFoundError as exc:
-        raise typer.BadParameter(str(exc)) from exc
+    files = discover(paths or [defaults.RAW])
     if flow or dask_address:
         from flows.ingest import run_ingest_flow
 
@@ -159,21 +361,22 @@ def ingest(
         raise typer.Exit(1 if counts[IngestStatus.QUARANTINED] else 0)
     from juesuan.warehouse.db import WarehouseLocked
 
+    quarantine_dir = defaults.quarantine(warehouse).resolve()  # never inputs (as ingest itself skips them)
+    total = sum(quarantine_dir not in f.resolve().parents for f in files)
     try:
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("ingesting", total=len(files))
+        with Progress("ingesting", total) as progress:
             outcomes = run(
                 files,
                 warehouse,
-                on_document=lambda _: progress.advance(task),
+                on_document=progress.document,
                 workers=workers,
                 timeout=timeout,
                 wait=wait,
-                on_wait=lambda m: console.print(f"[yellow]{m}[/yellow]"),
+                on_wait=say_waiting,
+                preparer=progress.watching(in_process if workers <= 0 else forked(workers, timeout)),
             )
     except WarehouseLocked as exc:
-        console.print(f"[red]not ingested[/red]: {exc}; nothing was changed")
-        raise typer.Exit(3) from exc
+        raise UserError(f"not ingested: {exc}; nothing was changed", LOCKED) from exc
     table = Table(title=f"ingest into {warehouse}")
     for col in ("file", "status", "facts", "figures", "reason"):
         table.add_column(col)
@@ -193,14 +396,22 @@ def ingest(
     raise typer.Exit(1 if counts[IngestStatus.QUARANTINED] else 0)
 
 
-READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+# Not an allow-list (the read-only connection decides what runs): only to word the error of a write that
+# DuckDB fails before its read-only check (an INSERT with the wrong number of values fails at binding).
+WRITES = {"INSERT", "UPDATE", "DELETE", "MERGE_INTO", "ALTER", "DROP"}
 
 
 @app.command()
 def query(
-    sql: Annotated[str, typer.Argument(help="a read-only SQL statement")],
+    sql: Annotated[str, typer.Argument(help="SQL: anything a read-only connection runs")],
     warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
-    format: Annotated[str, typer.Option("--format", help="table, csv or json")] = "table",
+    format: Annotated[Format, typer.Option("--format", help="how to print the result")] = Format.table,
     release: Annotated[
         str | None,
         typer.Option(help="query a release's juesuan.duckdb instead: latest or a name (2026-01-31-2)"),
@@ -209,38 +420,40 @@ def query(
         defaults.EXTRACTS
     ),
 ) -> None:
-    """Run a read-only query on the warehouse or on a release (--release); write statements are refused."""
+    """Run SQL on a read-only connection to the warehouse or to a release (--release): SELECT, FROM-first,
+    PIVOT, DESCRIBE, SUMMARIZE, SET, CALL … run; a write is refused by DuckDB (exit 2)."""
     import duckdb
 
     from juesuan.warehouse import connect
 
     kinds = {s.type.name for s in duckdb.extract_statements(sql)}
-    if not kinds or not kinds <= READ_ONLY_STATEMENTS:
-        console.print(
-            f"[red]refused[/red]: only read-only statements ({', '.join(sorted(kinds)) or 'none'} given)"
-        )
-        raise typer.Exit(2)
+    if not kinds:
+        raise UserError("no SQL statement given")
     if release is None:
         con = connect(warehouse, read_only=True)
     else:  # a release's own file: the nightly writer never waits for it, nor it for the writer
         from juesuan.warehouse.export import release_database
 
-        try:
-            con = duckdb.connect(str(release_database(extracts, release)), read_only=True)
-        except FileNotFoundError as exc:
-            console.print(str(exc), style="red", markup=False)
-            raise typer.Exit(2) from exc
+        con = duckdb.connect(str(release_database(extracts, release)), read_only=True)
     try:
         cursor = con.execute(sql)
-        columns = [d[0] for d in cursor.description]
-        rows = cursor.fetchall()  # DECIMAL stays Decimal (a pandas frame would turn it into float)
+        columns = [d[0] for d in cursor.description or []]
+        rows = cursor.fetchall() if columns else []  # DECIMAL stays Decimal (pandas would make it float)
+    except duckdb.Error as exc:
+        if "read-only mode" in str(exc):  # DuckDB's own refusal
+            raise UserError(f"refused: {one_line(str(exc))}") from exc
+        if writes := sorted(kinds & WRITES):  # DuckDB failed it earlier (binding) than its read-only check
+            raise UserError(
+                f"refused: {', '.join(writes)} on a read-only connection; DuckDB: {one_line(str(exc))}"
+            ) from exc
+        raise
     finally:
         con.close()
-    if format == "csv":
+    if format is Format.csv:
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         writer.writerows(rows)
-    elif format == "json":
+    elif format is Format.json:
         records = [dict(zip(columns, row, strict=True)) for row in rows]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, default=str) + "\n")
     else:
@@ -344,18 +557,16 @@ def schedule(
     import os
 
     if not os.environ.get("PREFECT_API_URL"):
-        console.print(
-            "[red]PREFECT_API_URL is not set[/red]: start a server (`make server`) and export "
+        raise UserError(
+            "PREFECT_API_URL is not set: start a server (`make server`) and export "
             "PREFECT_API_URL=http://127.0.0.1:4200/api (an ephemeral server cannot fire schedules)"
         )
-        raise typer.Exit(2)
     from flows.nightly import serve
 
     try:
         serve(name, str(sources), str(warehouse), str(out), str(archive), notify_url)
     except (FileNotFoundError, ValueError) as exc:
-        console.print(f"[red]not scheduled[/red]: {exc}")
-        raise typer.Exit(2) from exc
+        raise UserError(f"not scheduled: {explain(exc)[1]}") from exc
 
 
 @app.command()
@@ -391,8 +602,7 @@ def nightly(
             notify_url,
         )
     except WarehouseLocked as exc:
-        console.print(f"[red]the night stopped[/red]: {exc}; nothing was changed")
-        raise typer.Exit(3) from exc
+        raise UserError(f"the night stopped: {exc}; nothing was changed", LOCKED) from exc
     for line in report["sources"]:
         state = "[green]ok[/green]" if line["ok"] else f"[red]failed[/red]: {line['reason']}"
         console.print(
@@ -423,23 +633,26 @@ def reprocess(
 ) -> None:
     """Re-read documents an older parser read, from their files, other paths or quarantine copies; exit 1
     when one is refused, 3 when the warehouse was locked."""
+    from juesuan.ingest import in_process
     from juesuan.ingest import reprocess as run
     from juesuan.parse.document import PARSER_VERSION
     from juesuan.reference.fields import IngestStatus
     from juesuan.warehouse.db import WarehouseLocked
 
     try:
-        outcomes = run(
-            warehouse,
-            older_than or PARSER_VERSION,
-            quarantined,
-            limit,
-            wait=wait,
-            on_wait=lambda m: console.print(f"[yellow]{m}[/yellow]"),
-        )
+        with Progress("re-reading") as progress:
+            outcomes = run(
+                warehouse,
+                older_than or PARSER_VERSION,
+                quarantined,
+                limit,
+                on_document=progress.document,
+                wait=wait,
+                on_wait=say_waiting,
+                preparer=progress.watching(in_process, count=True),
+            )
     except WarehouseLocked as exc:
-        console.print(f"[red]not reprocessed[/red]: {exc}; nothing was changed")
-        raise typer.Exit(3) from exc
+        raise UserError(f"not reprocessed: {exc}; nothing was changed", LOCKED) from exc
     for o in outcomes:
         console.print(f"{o.status}\t{o.document_id[:12]}\t{Path(o.path).name}\t{o.reason or ''}")
     counts = {s: sum(o.status == s for o in outcomes) for s in IngestStatus}
@@ -455,14 +668,9 @@ def fetch(
     """Fetch the sources' listing pages into the archive and nothing else (no ingest): one line per
     source (ok or failed with the reason; pages, fetched, new) and per file (new, unchanged, refused,
     not a document, failed with the reason). Exit 1 if a source failed, 2 if the sources file is wrong."""
-    from juesuan.reference.model import DeclarationError
     from juesuan.sources import gather
 
-    try:
-        gathered = gather(sources, archive)
-    except (DeclarationError, FileNotFoundError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(2) from exc
+    gathered = gather(sources, archive)  # a wrong or missing sources file: one line, exit 2 (Boundary)
     for line in gathered.lines():
         typer.echo(line)
     raise typer.Exit(0 if gathered.ok else 1)
@@ -474,8 +682,15 @@ def version() -> None:
     console.print(__version__)
 
 
+def print_version(given: bool) -> None:
+    if given:
+        console.print(__version__)
+        raise typer.Exit()
+
+
 @app.callback()
 def options(
+    ctx: typer.Context,
     verbose: Annotated[
         int,
         typer.Option(
@@ -485,9 +700,19 @@ def options(
             help="log to stderr: -v refusals and documents, -vv parser warnings",
         ),
     ] = 0,
+    debug: Annotated[
+        bool, typer.Option("--debug", help="print the traceback of an error besides its one line")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", is_eager=True, callback=print_version, help="print the version and stop"),
+    ] = False,
 ) -> None:
-    """Logging of the library (one logger per module) to standard error: errors only by default."""
+    """Logging of the library (one logger per module) to standard error: errors only by default. An error
+    is one line on standard error (exit 2 usage or input, 1 a failed operation, 3 the writer lock)."""
     import logging
+
+    ctx.meta[DEBUG] = debug
 
     level = {0: logging.ERROR, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

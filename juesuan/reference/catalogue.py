@@ -283,6 +283,16 @@ class Identity(Declared):
         return {**value, "checks": checks}
 
 
+class CheckRule(Declared):
+    """A rule that is not an identity (``check_rules``): what it checks, for the legend of the published
+    pages, and the module of juesuan.reconcile that applies it."""
+
+    id: str
+    description: Annotated[str, Field(min_length=1)]
+    module: Literal["rules", "reading", "narrative", "consistency", "years"]
+    unit: Literal["yuan", "percent", "year", "presence", "finding"]  # of its expected and actual
+
+
 class Tolerance(Declared):
     per_term: Decimal  # published rounding: per summand, in the printed unit
     minimum: Decimal
@@ -305,6 +315,7 @@ class Catalogue(Declared):
     rounding: Tolerance = Field(alias="tolerance")
     identities: tuple[Identity, ...]
     narrative_subjects: Annotated[dict[str, NarrativeSubject], WithIds]
+    check_rules: Annotated[dict[str, CheckRule], WithIds] = Field(default_factory=dict)
     _raw: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -319,6 +330,8 @@ class Catalogue(Declared):
         for identity in self.identities:
             if identity.same_as and identity.same_as not in ids:
                 problems.append(f"identities.{identity.id}: same_as {identity.same_as} is no identity")
+        twice = sorted(set(self.check_rules) & ({i.id for i in self.identities} | {r.id for r in self.rules}))
+        problems += [f"check_rules.{rule}: an identity's check already has this id" for rule in twice]
         for table in self.tables.values():
             unknown = [m for m in table.measures() if m not in self.measures]
             problems += [f"tables.{table.id}: no measure {m}" for m in unknown]
@@ -342,6 +355,20 @@ class Catalogue(Declared):
     def rules(self) -> tuple[Rule, ...]:
         """Every check of every identity, in the file's order."""
         return tuple(check for identity in self.identities for check in identity.checks)
+
+    def rule_description(self, check_id: str) -> str | None:
+        """What the rule behind a check id says: a ``check_rules`` entry, else the description of the
+        identity whose check it is (I11b: I11's); None for an id neither declares."""
+        if check_id in self.check_rules:
+            return self.check_rules[check_id].description
+        for identity in self.identities:
+            if check_id == identity.id or any(check.id == check_id for check in identity.checks):
+                return identity.description
+        return None
+
+    def rule_unit(self, check_id: str) -> str:
+        """What a check's expected and actual are: its ``check_rules`` unit; an identity's are yuan."""
+        return self.check_rules[check_id].unit if check_id in self.check_rules else "yuan"
 
     def identity(self, identity_id: str) -> Identity:
         return next(i for i in self.identities if i.id == identity_id)

@@ -51,12 +51,22 @@ class Column(Declared):
 ColumnRef = Name | Column
 
 
+class Join(Declared):
+    """A relation joined to current_facts (``LEFT JOIN table AS alias ON condition``): a code list, say,
+    whose columns the view's column expressions then name as ``alias.column``."""
+
+    alias: Name
+    table: Name
+    condition: Text  # SQL (not "on": YAML reads that key as true)
+
+
 class Source(Declared):
     """What a view reads of current_facts."""
 
     table: Name | None = None  # a catalogue table id (table_code)
     scope: Literal["first", "all"]  # first: only the first set of tables a document prints (table_scope = '')
     coded_rows: bool = False  # only rows with a classification code
+    joins: tuple[Join, ...] = ()  # LEFT JOINs, in order (each row of current_facts matches at most one row)
 
 
 class Pick(Declared):
@@ -111,7 +121,26 @@ class PicksView(_View):
     picks: tuple[Pick, ...] = Field(min_length=1)
 
 
-View = Annotated[CurrentView | LongView | PivotView | PicksView, Field(discriminator="kind")]
+class QueryView(_View):
+    """A view written as SQL (``sql``: a SELECT over the warehouse's tables and the other views) whose every
+    column is declared with its description, in the SELECT's order: the fields of ``fields_from`` (a
+    warehouse table, described in warehouse.yaml) when given, then ``columns``, then ``trailing``."""
+
+    kind: Literal["query"]
+    sql: Text
+    fields_from: Name | None = None  # a warehouse table: its fields (warehouse.yaml) come before `columns`
+
+    @model_validator(mode="after")
+    def _plain_columns(self) -> QueryView:
+        if any(
+            isinstance(c, Column) and (c.expr is not None or c.derive)
+            for c in (*self.columns, *self.trailing)
+        ):
+            raise ValueError("a query view's columns are named and described only: the SQL computes them")
+        return self
+
+
+View = Annotated[CurrentView | LongView | PivotView | PicksView | QueryView, Field(discriminator="kind")]
 
 
 class Views(Declared):
@@ -219,6 +248,8 @@ def view_columns(name: str) -> tuple[ViewColumn, ...]:
             if c.name not in documents or c.expr is not None:
                 raise DeclarationError(f"{FILE}: views.{name}.columns: {c.name} is not a field of documents")
         out = [*facts, *(ViewColumn(c.name, c.description, origin="documents") for c in out)]
+    elif isinstance(view, QueryView) and view.fields_from is not None:
+        out = [*(ViewColumn(f.name, f.description) for f in resource(view.fields_from).fields), *out]
     elif isinstance(view, PivotView):
         table = _table(name, view.source.table)
         for measure in view.rename:

@@ -1,16 +1,23 @@
-"""The published pages: a quality report (failed checks with the cells involved, cropped from the PDFs, and
-pass rates by rule, region and year) and a catalogue page for researchers (each extract with its years,
-rows, size, SHA-256, dictionary link and a DuckDB query to paste). Static HTML, no script, no network.
-The functions gather plain dicts and lists; the Jinja2 templates in templates/ render them."""
+"""The published pages: a quality report (failed checks with the cells involved, cropped from the PDFs with
+the cell highlighted, a legend of every rule, pass rates by rule, region and year, the refused files), a
+catalogue page for researchers (every file of the release with its SHA-256 and link, each extract with its
+description, years, rows and a DuckDB query to paste, the licence and how to cite) and the data dictionary
+as a page (an anchor per relation and column). Static HTML, no script, no network. The functions gather
+plain dicts and lists; the Jinja2 templates in templates/ render them."""
 
 from __future__ import annotations
 
+import hashlib
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from juesuan.reasons import REASONS, code_of
+from juesuan.reference.catalogue import load_catalogue
 from juesuan.reference.fields import DocumentStatus
+from juesuan.reference.release import release_declaration
 
 # base.html holds the shared head and style. Autoescaped; a missing variable is an error; None prints as
 # nothing.
@@ -24,14 +31,21 @@ TEMPLATES = Environment(
     keep_trailing_newline=True,
 )
 
+HIGHLIGHT = (220, 20, 60)  # the outline drawn around the cell a check read, on its crop (crimson)
+FILL = (255, 221, 0, 80)  # and the cell's fill (translucent yellow)
+CROP_RESOLUTION = 110  # dpi of the crops
+HEADER_ROOM = 80  # PDF points above a table's first row on the page: its (multi-level) header
+CROPS_PER_CHECK = 3  # the cells a check names first: the total (or the stated figure's cell), then its terms
+
 
 def _render(template: str, out: Path, **context: object) -> Path:
     out.write_text(TEMPLATES.get_template(template).render(**context), encoding="utf-8")
     return out
 
 
-def _crop(pdf: Path, page: int, box: tuple[float, float, float, float], out: Path) -> bool:
-    """The cell and a margin around it, as a PNG; False when the PDF is not at hand."""
+def _crop(pdf: Path, page: int, box: tuple[float, float, float, float], head: float, out: Path) -> bool:
+    """The cell with its row label (from the page's left edge) and its table's header (from above the
+    table's first row on the page), the cell outlined and filled; False when the PDF is not at hand."""
     import pdfplumber
 
     if not pdf.exists():
@@ -40,23 +54,31 @@ def _crop(pdf: Path, page: int, box: tuple[float, float, float, float], out: Pat
         if not 1 <= page <= len(doc.pages):
             return False
         p = doc.pages[page - 1]
+        left, page_top, right, page_bottom = p.bbox
         x0, top, x1, bottom = box
-        area = (max(0, x0 - 60), max(0, top - 14), min(p.width, x1 + 10), min(p.height, bottom + 14))
-        p.crop(area).to_image(resolution=150).save(out)
+        area = (
+            left,
+            max(page_top, min(head, top) - HEADER_ROOM),
+            min(right, x1 + 10),
+            min(page_bottom, bottom + 14),
+        )
+        image = p.crop(area).to_image(resolution=CROP_RESOLUTION)
+        image.draw_rect((x0, top, x1, bottom), fill=FILL, stroke=(*HIGHLIGHT, 255), stroke_width=3)
+        image.save(out)
     return True
 
 
-CROPS_PER_CHECK = 3  # the cells a check names first: the total (or the stated figure's cell), then its terms
-
-
 def _boxes(con: duckdb.DuckDBPyConnection, document_id: str, cells: list[dict] | None) -> list[tuple]:
-    """The printed boxes of the cells a check read (``checks.cells``), in the check's order."""
+    """The printed boxes of the cells a check read (``checks.cells``), in the check's order, each with the
+    top of its table's first row on that page."""
     out = []
     for cell in (cells or [])[:CROPS_PER_CHECK]:
         found = con.execute(
-            "SELECT page, x0, top, x1, bottom, raw_text, row_label, column_label FROM facts "
-            "WHERE document_id = ? AND table_scope = ? AND table_code = ? "
-            "AND coalesce(row_code, row_label) = ? AND measure = ? LIMIT 1",
+            "SELECT f.page, f.x0, f.top, f.x1, f.bottom, f.raw_text, f.row_label, f.column_label, "
+            "(SELECT min(g.top) FROM facts g WHERE g.document_id = f.document_id AND g.page = f.page "
+            "AND g.table_scope = f.table_scope AND g.table_code = f.table_code) FROM facts f "
+            "WHERE f.document_id = ? AND f.table_scope = ? AND f.table_code = ? "
+            "AND coalesce(f.row_code, f.row_label) = ? AND f.measure = ? LIMIT 1",
             [document_id, cell["table_scope"], cell["table_code"], cell["row_key"], cell["measure"]],
         ).fetchone()
         if found:
@@ -71,9 +93,64 @@ def _rates(rows: list[tuple]) -> list[dict]:
     ]
 
 
+def _grouped(value: Decimal) -> str:
+    """Thousands separators, two decimals as the tables print them (more only when the value has them)."""
+    return f"{value:,.2f}" if value == value.quantize(Decimal("0.01")) else f"{value.normalize():,f}"
+
+
+def amount(value: object, unit: str) -> dict | None:
+    """A check's expected, actual or difference for the page: for an amount (``yuan``) its 万元 as the
+    tables print them and its yuan; a percent, a year or a presence (1/0) as the number it is; a finding
+    (a statement in the text) has none."""
+    if value is None or unit == "finding":  # a statement in the text: its 0 means nothing
+        return None
+    number = Decimal(str(value))
+    if unit == "yuan":
+        return {"wan": f"{_grouped(number / 10000)} 万元", "yuan": f"{_grouped(number)} 元"}
+    if unit == "percent":
+        return {"wan": f"{number.normalize():f}%", "yuan": None}
+    if unit == "year":
+        return {"wan": f"{int(number)}", "yuan": None}
+    return {"wan": f"{number.normalize():f}", "yuan": None}
+
+
+def page_link(urls: list[str], source: str | None, page: int) -> str | None:
+    """Where page ``page`` of a document opens: its source URL (the first it was fetched from), else the
+    file it was read from as a file:// URL, with ``#page=N`` (PDF viewers open that page)."""
+    if urls:
+        return f"{urls[0]}#page={page}"
+    if not source:
+        return None
+    return f"{Path(source).resolve().as_uri()}#page={page}"
+
+
+def legend(rule_ids: set[str]) -> list[dict]:
+    """Every rule id that appears, with its declared description (catalogue.yaml: an identity's, or
+    ``check_rules``) and the unit of its expected and actual, in the catalogue's order of ids."""
+    catalogue = load_catalogue()
+    out = []
+    for rule in sorted(rule_ids, key=_rule_order):
+        out.append(
+            {
+                "id": rule,
+                "description": catalogue.rule_description(rule) or "(not declared in the catalogue)",
+                "unit": catalogue.rule_unit(rule),
+            }
+        )
+    return out
+
+
+def _rule_order(rule: str) -> tuple:
+    head = rule.rstrip("bcdefgh") or rule
+    letters = "".join(c for c in head if not c.isdigit())
+    digits = "".join(c for c in head if c.isdigit())
+    return (letters, int(digits or 0), rule)
+
+
 def quality_report(con: duckdb.DuckDBPyConnection, release: Path) -> Path:
     images = release / "report_images"
     images.mkdir(exist_ok=True)
+    catalogue = load_catalogue()
     base = f"FROM checks c JOIN documents d USING (document_id) WHERE d.status = '{DocumentStatus.LOADED}'"
     total, failed = con.execute(f"SELECT count(*), count(*) FILTER (WHERE NOT passed) {base}").fetchone()
     rates = []
@@ -82,12 +159,20 @@ def quality_report(con: duckdb.DuckDBPyConnection, release: Path) -> Path:
             f"SELECT {expr}, count(*), count(*) FILTER (WHERE NOT c.passed) {base} GROUP BY 1 ORDER BY 1"
         ).fetchall()
         rates.append({"key": key, "rows": _rates(rows)})
+    rules = {r["name"] for r in rates[0]["rows"]}
     docs = con.execute(
         f"SELECT DISTINCT d.document_id, d.department_name, d.fiscal_year, d.source_path {base} "
         "AND NOT c.passed ORDER BY 2, 3"
     ).fetchall()
     documents = []
     for k, (doc_id, name, year, source) in enumerate(docs):
+        urls = con.execute(
+            "SELECT DISTINCT url, landing_page, min(fetched_at) FROM document_sources "
+            "WHERE document_id = ? AND url IS NOT NULL GROUP BY ALL ORDER BY 1",
+            [doc_id],
+        ).fetchall()
+        origins = [{"url": u, "landing_page": page, "fetched_at": when} for u, page, when in urls]
+        plain = [u for u, _, _ in urls]
         failed_rows = con.execute(
             "SELECT check_id, subject, expected, actual, difference, pages, description, cells FROM checks "
             "WHERE document_id = ? AND NOT passed ORDER BY check_id, subject",
@@ -95,30 +180,37 @@ def quality_report(con: duckdb.DuckDBPyConnection, release: Path) -> Path:
         ).fetchall()
         checks = []
         for j, (rule, subject, exp, act, diff, pages, text, cells) in enumerate(failed_rows):
+            rules.add(rule)
+            unit = catalogue.rule_unit(rule)
             crops = []
-            for i, (page, x0, top, x1, bottom, raw, row, col) in enumerate(_boxes(con, doc_id, cells)):
+            for i, (page, x0, top, x1, bottom, raw, row, col, head) in enumerate(_boxes(con, doc_id, cells)):
                 target = images / f"d{k}_c{j}_{i}.png"
-                if _crop(Path(source), page, (x0, top, x1, bottom), target):
+                if _crop(
+                    Path(source), page, (x0, top, x1, bottom), head if head is not None else top, target
+                ):
                     src = f"{images.name}/{target.name}"
-                    crops.append({"src": src, "page": page, "row": row, "column": col, "raw": raw})
+                    crops.append(
+                        {
+                            "src": src,
+                            "page": page,
+                            "row": row,
+                            "column": col,
+                            "raw": raw,
+                            "link": page_link(plain, source, page),
+                        }
+                    )
             checks.append(
                 {
                     "rule": rule,
                     "subject": subject,
-                    "expected": exp,
-                    "actual": act,
-                    "difference": diff,
-                    "pages": pages or [],
+                    "expected": amount(exp, unit),
+                    "actual": amount(act, unit),
+                    "difference": amount(diff, unit),
+                    "pages": [{"page": p, "link": page_link(plain, source, p)} for p in pages or []],
                     "description": text,
                     "crops": crops,
                 }
             )
-        urls = con.execute(
-            "SELECT DISTINCT url, landing_page, min(fetched_at) FROM document_sources "
-            "WHERE document_id = ? AND url IS NOT NULL GROUP BY ALL ORDER BY 1",
-            [doc_id],
-        ).fetchall()
-        origins = [{"url": u, "landing_page": page, "fetched_at": when} for u, page, when in urls]
         documents.append(
             {
                 "name": name,
@@ -129,23 +221,57 @@ def quality_report(con: duckdb.DuckDBPyConnection, release: Path) -> Path:
                 "checks": checks,
             }
         )
+    quarantined = [
+        {
+            "source": source,
+            "name": Path(source).name,
+            "reason": reason,
+            "code": code_of(reason),
+            "meaning": REASONS.get(code_of(reason) or "", ""),
+            "id": doc_id,
+        }
+        for doc_id, source, reason in con.execute(
+            "SELECT document_id, source_path, status_reason FROM documents "
+            f"WHERE status = '{DocumentStatus.QUARANTINED}' ORDER BY source_path"
+        ).fetchall()
+    ]
     return _render(
-        "report.html", release / "report.html", total=total, failed=failed, rates=rates, documents=documents
+        "report.html",
+        release / "report.html",
+        total=total,
+        failed=failed,
+        rates=rates,
+        documents=documents,
+        legend=legend(rules),
+        quarantined=quarantined,
     )
 
 
-def catalogue_page(manifest: dict, release: Path) -> Path:
+def _sha256(path: Path) -> str:
+    with path.open("rb") as f:
+        return hashlib.file_digest(f, "sha256").hexdigest()
+
+
+PAGES = ("report.html", "dictionary.html", "dictionary.md", "datapackage.json", "manifest.json")
+
+
+def catalogue_page(manifest: dict, release: Path, package: dict | None = None) -> Path:
+    """index.html: written last, so that it lists every file of the release with its SHA-256: the pages,
+    datapackage.json, manifest.json, juesuan.duckdb and each extract's files."""
+    name = release.name.removesuffix(".partial")  # export renders into the staging folder
+    descriptions = {r["name"]: r.get("description", "") for r in (package or {}).get("resources", [])}
     extracts = []
-    for name, res in manifest["resources"].items():
+    for relation, res in manifest["resources"].items():
         parquet = [f for f in res["files"] if f["path"].endswith(".parquet")]
         years = sorted(
             {p["path"].split("fiscal_year=")[1].split("/")[0] for p in parquet if "fiscal_year=" in p["path"]}
-            - {"__HIVE_DEFAULT_PARTITION__"}
+            - {"__HIVE_DEFAULT_PARTITION__", "all"}
         )
-        query = f"SELECT * FROM read_parquet('{name}/*/*.parquet', hive_partitioning = true) LIMIT 10;"
+        query = f"SELECT * FROM read_parquet('{relation}/*/*.parquet', hive_partitioning = true) LIMIT 10;"
         extracts.append(
             {
-                "name": name,
+                "name": relation,
+                "description": descriptions.get(relation, ""),
                 "years": years,
                 "rows": res["rows"],
                 "bytes": sum(f["bytes"] for f in res["files"]),
@@ -153,13 +279,39 @@ def catalogue_page(manifest: dict, release: Path) -> Path:
                 "query": query,
             }
         )
+    files = [
+        {"path": page, "bytes": (release / page).stat().st_size, "sha256": _sha256(release / page)}
+        for page in PAGES
+        if (release / page).is_file()
+    ]
+    declared = release_declaration()
     return _render(
         "index.html",
         release / "index.html",
-        release=release.name.removesuffix(".partial"),  # export renders into the staging folder
+        release=name,
         juesuan=manifest["juesuan"],
         schema_version=manifest["schema_version"],
         created_at=manifest["created_at"],
         extracts=extracts,
+        files=files,
         database=manifest.get("database"),  # juesuan.duckdb: {path, bytes, sha256, tables, views}
+        licence=declared.licence,
+        citation=(package or {}).get("citation")
+        or declared.cite(name, manifest["juesuan"], manifest["created_at"]),
+        title=declared.title,
+    )
+
+
+def dictionary_page(entries: list[dict], manifest: dict, release: Path) -> Path:
+    """dictionary.html: every relation (anchor ``#name``) and column (``#name.column``) with its type,
+    description, constraints and unit (``entries``: juesuan.warehouse.export.dictionary_entries)."""
+    return _render(
+        "dictionary.html",
+        release / "dictionary.html",
+        release=release.name.removesuffix(".partial"),
+        juesuan=manifest["juesuan"],
+        schema_version=manifest["schema_version"],
+        created_at=manifest["created_at"],
+        entries=entries,
+        database=manifest.get("database"),
     )

@@ -1,9 +1,11 @@
 """The analyst views' SQL, generated from their declaration (``juesuan/reference/views.yaml``).
 
-Only current documents (status 'loaded') are read; superseded files stay queryable in documents/facts as
-history. A view with ``scope: first`` reads the first set of tables of a document that prints more than one
-(汇总 then 本级, per unit: table_scope = ''); the other sets are in current_facts and facts. Each view and
-each of its columns carries its description as a DuckDB comment.
+The analyst views read current documents only (status 'loaded'); superseded files stay queryable in
+documents/facts as history (the view facts_history holds their cells, quarantine the refused files). A
+``query`` view is its declared SQL; a view's ``source.joins`` are LEFT JOINs (the code lists' names). A view
+with ``scope: first`` reads the first set of tables of a document that prints more than one (汇总 then 本级,
+per unit: table_scope = ''); the other sets are in current_facts and facts. Each view and each of its
+columns carries its description as a DuckDB comment.
 """
 
 from __future__ import annotations
@@ -11,7 +13,15 @@ from __future__ import annotations
 import duckdb
 
 from juesuan.reference.fields import DocumentStatus
-from juesuan.reference.views import CurrentView, PicksView, PivotView, ViewColumn, load_views, view_columns
+from juesuan.reference.views import (
+    CurrentView,
+    PicksView,
+    PivotView,
+    QueryView,
+    ViewColumn,
+    load_views,
+    view_columns,
+)
 
 
 def _literal(text: str) -> str:
@@ -49,6 +59,8 @@ def view_select(name: str) -> str:
             f"SELECT f.*, {joined}\nFROM facts f JOIN documents d USING (document_id)\n"
             f"WHERE d.status = {_literal(DocumentStatus.LOADED)}"
         )
+    if isinstance(view, QueryView):
+        return view.sql.strip().rstrip(";")
     where = []
     if view.source.scope == "first":
         where.append("table_scope = ''")
@@ -57,6 +69,8 @@ def view_select(name: str) -> str:
     if view.source.coded_rows:
         where.append("row_code IS NOT NULL")
     sql = "SELECT " + ",\n       ".join(_column(c) for c in columns) + "\nFROM current_facts"
+    for join in view.source.joins:
+        sql += f"\nLEFT JOIN {_ident(join.table)} AS {_ident(join.alias)} ON {join.condition}"
     if where:
         sql += "\nWHERE " + " AND ".join(where)
     if isinstance(view, PivotView | PicksView):
@@ -65,11 +79,12 @@ def view_select(name: str) -> str:
 
 
 def view_sql() -> str:
-    """``CREATE OR REPLACE VIEW`` for every declared view (current_facts first: the others read it), with
-    ``COMMENT ON`` statements carrying the descriptions."""
+    """``CREATE OR REPLACE VIEW`` for every declared view (current_facts first: the others read it; query
+    views last: they may read the others), with ``COMMENT ON`` statements carrying the descriptions."""
     statements = []
     views = load_views().views
-    for name, view in sorted(views.items(), key=lambda item: item[1].kind != "current"):
+    order = {"current": 0, "query": 2}
+    for name, view in sorted(views.items(), key=lambda item: order.get(item[1].kind, 1)):
         statements.append(f"CREATE OR REPLACE VIEW {_ident(name)} AS\n{view_select(name)};")
         statements.append(f"COMMENT ON VIEW {_ident(name)} IS {_literal(view.description)};")
         statements += [

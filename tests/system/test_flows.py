@@ -14,25 +14,16 @@ from pathlib import Path
 import duckdb
 import pytest
 from helpers.paths import ROOT, SAMPLES
+from helpers.prefect import QUIET
+from helpers.prefect import harness as prefect_harness
 
 pytestmark = [pytest.mark.corpus, pytest.mark.xdist_group("prefect")]  # one harness start, not two
-QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
 
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
-    home = tmp_path_factory.mktemp("prefect")
-    old = {k: os.environ.get(k) for k in (*QUIET, "PREFECT_HOME")}
-    os.environ.update(QUIET, PREFECT_HOME=str(home))
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_harness(tmp_path_factory.mktemp("prefect")):
         yield
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 def test_ingest_flow_loads_documents_once_and_publish_writes_a_release(harness, tmp_path):

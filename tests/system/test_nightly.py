@@ -5,7 +5,6 @@ nothing new publishes nothing; a parser-version bump makes the next night read i
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 from urllib.parse import unquote
@@ -13,13 +12,13 @@ from urllib.parse import unquote
 import duckdb
 import pytest
 from helpers.paths import SAMPLES
+from helpers.prefect import harness as prefect_harness
 from helpers.site import GOOD, Site, closed_port, requests, serve
 from typer.testing import CliRunner
 
 from juesuan.cli import app
 
 pytestmark = [pytest.mark.corpus, pytest.mark.xdist_group("prefect")]
-QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
 LISTING = "/dept/index.html"
 MB = 1_000_000  # the city's cap per download: its 3 MB "全部附件" is refused
 FOLDER_FILE = "0004_older8_2019.pdf"  # the bytes robots.txt keeps us from fetching: here from a folder
@@ -27,18 +26,8 @@ FOLDER_FILE = "0004_older8_2019.pdf"  # the bytes robots.txt keeps us from fetch
 
 @pytest.fixture(scope="module")
 def harness(tmp_path_factory):
-    home = tmp_path_factory.mktemp("prefect")
-    old = {k: os.environ.get(k) for k in (*QUIET, "PREFECT_HOME")}
-    os.environ.update(QUIET, PREFECT_HOME=str(home))
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
+    with prefect_harness(tmp_path_factory.mktemp("prefect")):
         yield
-    for k, v in old.items():
-        if v is None:
-            os.environ.pop(k, None)
-        else:
-            os.environ[k] = v
 
 
 @pytest.fixture

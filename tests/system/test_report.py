@@ -1,12 +1,18 @@
 """The published pages, looked at in headless Chromium (Debian's, installed by `make chromium`): the quality
-report shows the failed checks with the cells cropped from the PDF; the catalogue page lists every extract
-with a DuckDB query that works when pasted."""
+report shows the failed checks with the cells cropped from the PDF (the cell highlighted, its row label and
+header in view), a legend of every rule that appears, amounts in 万元 and yuan, links to the PDF's page and
+the refused files; the catalogue page lists every file with its SHA-256 and link, the licence and citation,
+and every extract with a DuckDB query that works when pasted."""
 
 from __future__ import annotations
 
+import hashlib
+import html
 import re
 import shutil
 import subprocess
+from pathlib import Path
+from urllib.parse import unquote, urlparse
 
 import duckdb
 import numpy as np
@@ -15,8 +21,10 @@ from helpers.paths import SAMPLES
 from PIL import Image
 
 from juesuan.ingest import ingest
-from juesuan.warehouse.export import export
-from juesuan.warehouse.report import catalogue_page, quality_report
+from juesuan.reference.catalogue import load_catalogue
+from juesuan.reference.release import release_declaration
+from juesuan.warehouse.export import DATABASE, export
+from juesuan.warehouse.report import HIGHLIGHT, catalogue_page, quality_report
 
 CHROMIUM = shutil.which("chromium")
 FLAGS = [
@@ -33,8 +41,14 @@ FLAGS = [
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory):
+    """The samples and one file that is no PDF (refused: not_pdf)."""
     folder = tmp_path_factory.mktemp("publish")
-    ingest([SAMPLES], folder / "w.duckdb")
+    inputs = folder / "in"
+    inputs.mkdir()
+    for pdf in SAMPLES.glob("*.pdf"):
+        shutil.copy(pdf, inputs / pdf.name)
+    (inputs / "error_page.pdf").write_bytes(b"<html><body>404 Not Found</body></html>")
+    ingest([inputs], folder / "w.duckdb")
     return export(folder / "w.duckdb", folder / "extracts").path
 
 
@@ -71,7 +85,7 @@ def test_catalogue_page_lists_every_extract_with_a_working_query(release, tmp_pa
     dom = browse(release / "index.html", tmp_path, "index")
     for name in ("facts", "documents", "narrative_figures", "checks", "expenditure_by_function", "summary"):
         assert f"<b>{name}</b>" in dom
-    assert "dictionary.md" in dom and "datapackage.json" in dom
+    assert "dictionary.html" in dom and "datapackage.json" in dom
     query = re.search(r"SELECT \* FROM read_parquet\('facts/\*/\*.parquet'[^<]*;", dom).group(0)
     con = duckdb.connect()
     con.execute(f"SET file_search_path = '{release}'")
@@ -96,9 +110,9 @@ def test_catalogue_page_names_the_release_without_its_staging_suffix_and_lists_e
         },
     }
     page = catalogue_page(manifest, staging).read_text(encoding="utf-8")
-    assert "Release 2026-01-01," in page and ".partial" not in page
+    assert 'Release <b id="release">2026-01-01</b>,' in page and ".partial" not in page
     for f in files:
-        assert f"{f['path']} <code>{f['sha256'][:16]}…</code>" in page
+        assert f'<a href="{f["path"]}">{f["path"]}</a> <code>{f["sha256"]}</code>' in page
     assert "2019, 2020, 2021, 2022, 2023" in page and "11 KiB" in page
     assert "<b>a&lt;b&gt;</b>" in page and "<b>a<b>" not in page  # autoescaped
     assert "<td>—</td>" in page  # an extract with no years
@@ -109,7 +123,7 @@ def test_quality_report_escapes_text_and_prints_missing_values_as_nothing(tmp_pa
     con.execute(
         "CREATE TABLE documents AS SELECT 'doc0123456789abcdef' AS document_id, "
         "'部门<甲>' AS department_name, 2023 AS fiscal_year, '/nowhere/a&b.pdf' AS source_path, "
-        "NULL AS region, 'loaded' AS status"
+        "NULL AS region, 'loaded' AS status, NULL AS status_reason"
     )
     con.execute(
         "CREATE TABLE checks AS SELECT * FROM (VALUES "
@@ -128,7 +142,84 @@ def test_quality_report_escapes_text_and_prints_missing_values_as_nothing(tmp_pa
     assert '(listed on <a href="https://x.gov.cn/list">' in page and "2026-11-29 02:00:00" in page
     assert "2 checks over the loaded documents" in page and "1 failed" in page
     assert "部门&lt;甲&gt; 2023 <small>(a&amp;b.pdf, doc012345678)</small>" in page
-    assert "<td></td><td>5</td><td></td><td>3,4</td><td>&lt;合计&gt; ≠ 各项之和</td>" in page.replace(
-        "\n", ""
-    )
+    row = page.replace("\n", "")
+    assert "<td></td><td>0.0005 万元<br><small>5.00 元</small></td><td></td><td>" in row
+    assert ">3</a>,<a " in row and "<td>&lt;合计&gt; ≠ 各项之和</td>" in row
     assert "None" not in page and "50.0%" in page
+
+
+def test_quality_report_has_a_legend_of_every_rule_that_appears(release, tmp_path):
+    dom = browse(release / "report.html", tmp_path, "legend")
+    con = duckdb.connect(str(release / DATABASE), read_only=True)
+    rules = {r for (r,) in con.execute("SELECT DISTINCT check_id FROM checks").fetchall()}
+    con.close()
+    legend = dict(re.findall(r'<dt id="rule-([^"]+)">[^<]+</dt><dd>([^<]+)', dom))
+    assert rules <= set(legend), sorted(rules - set(legend))
+    catalogue = load_catalogue()
+    for rule in rules:  # identities' checks (I11b: I11's) and the check_rules (T1, N1 …), as declared
+        assert html.unescape(legend[rule]).strip() == catalogue.rule_description(rule), rule
+    assert "template family" in legend["T1"] and "Σ" in legend["I1"]
+    # every rule in the table of failed checks and of pass rates links to its entry
+    links = set(re.findall(r'href="#rule-([^"]+)"', dom))
+    assert links and links <= set(legend)
+
+
+def test_quality_report_shows_amounts_in_wan_and_yuan_and_links_each_page_of_the_pdf(release, tmp_path):
+    dom = browse(release / "report.html", tmp_path, "amounts")
+    # the seed's 行政单位医疗: the table prints 8.13, the narrative says 13.55 (N1)
+    assert "8.13 万元" in dom and "81,300.00 元" in dom and "13.55 万元" in dom and "135,500.00 元" in dom
+    pages = re.findall(r'<a class="page" href="([^"]+)">(\d+)</a>', dom)
+    assert pages
+    for href, number in pages:
+        url = urlparse(href)
+        assert url.scheme == "file" and url.fragment == f"page={number}", href
+        assert Path(unquote(url.path)).is_file(), href  # no source URL here: the file the PDF was read from
+
+
+def test_every_failed_check_with_cells_has_a_crop_with_the_cell_highlighted(release, tmp_path):
+    dom = browse(release / "report.html", tmp_path, "crops")
+    con = duckdb.connect(str(release / DATABASE), read_only=True)
+    with_cells = con.execute(
+        "SELECT count(*) FROM checks c JOIN documents d USING (document_id) "
+        "WHERE d.status = 'loaded' AND NOT c.passed AND len(c.cells) > 0"
+    ).fetchone()[0]
+    con.close()
+    assert with_cells >= 1
+    crops = re.findall(r'<a class="crop" href="([^"]+)"><img src="(report_images/[^"]+)"', dom)
+    rows = [row for row in dom.split("<tr>") if 'class="crop"' in row]
+    assert len(rows) == with_cells, "a failed check with cells has no crop"
+    for href, src in crops:
+        assert "#page=" in href
+        with Image.open(release / src) as crop:
+            pixels = np.asarray(crop.convert("RGB"))
+        assert crop.width > 300 and crop.height > 60  # the row label and the header are in view
+        highlighted = (pixels == np.array(HIGHLIGHT, dtype=pixels.dtype)).all(axis=2)
+        assert highlighted.sum() > 50, f"{src}: no highlight drawn"
+
+
+def test_quality_report_lists_the_refused_files_with_their_reasons(release, tmp_path):
+    dom = browse(release / "report.html", tmp_path, "refused")
+    section = dom.split('id="quarantined"', 1)[1]
+    assert "error_page.pdf" in section and "not_pdf" in section
+    assert "the bytes are not a PDF" in section
+
+
+def test_catalogue_page_names_the_release_and_links_every_file_with_its_checksum(release, tmp_path):
+    dom = browse(release / "index.html", tmp_path, "files")
+    assert f'<b id="release">{release.name}</b>' in dom and ".partial" not in dom
+    declared = release_declaration()
+    assert declared.licence.path in dom and declared.licence.name in dom
+    assert f"release {release.name}" in dom.split('id="citation"', 1)[1]
+    listed = dict(
+        re.findall(
+            r'<a href="([^"#]+)">[^<]+</a>(?:</td><td>[^<]*</td><td>| )<code>([0-9a-f]{64})</code>', dom
+        )
+    )
+    for name in (DATABASE, "report.html", "dictionary.html", "datapackage.json", "manifest.json"):
+        assert name in listed, name
+    data = [p for p in release.rglob("*") if p.is_file() and p.suffix in (".parquet", ".csv")]
+    assert {str(p.relative_to(release)) for p in data} <= set(listed)
+    for path, digest in listed.items():
+        assert hashlib.sha256((release / path).read_bytes()).hexdigest() == digest, path
+    # each extract with its description
+    assert "One row per printed table cell" in dom

@@ -1,0 +1,28 @@
+"""Prefect for the tests: a test harness (a temporary API server) in a home of its own, telemetry off."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+QUIET = {"PREFECT_SERVER_ANALYTICS_ENABLED": "false", "DO_NOT_TRACK": "1", "PREFECT_LOGGING_LEVEL": "WARNING"}
+
+
+@contextlib.contextmanager
+def harness(home: Path) -> Iterator[None]:
+    """Prefect's test harness with PREFECT_HOME at ``home``; the environment restored afterwards."""
+    old = {k: os.environ.get(k) for k in (*QUIET, "PREFECT_HOME")}
+    os.environ.update(QUIET, PREFECT_HOME=str(home))
+    from prefect.testing.utilities import prefect_test_harness
+
+    try:
+        with prefect_test_harness(server_startup_timeout=120):
+            yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
