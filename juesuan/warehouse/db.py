@@ -1,20 +1,15 @@
-"""Opening the warehouse and bringing its schema up to date (forward migrations, recorded)."""
+"""Opening the warehouse: a reader as it is, a writer after waiting for the lock and bringing the schema up
+to date (:mod:`juesuan.warehouse.migrations`, imported only by writers: a query starts without the
+declarations' models)."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from juesuan.reference import economic_classes, function_classes
-from juesuan.reference.fields import resources_, schema_version
-from juesuan.reference.views import load_views
-from juesuan.warehouse.views import create_views
-
-VIEWS = load_views().names  # declared in juesuan/reference/views.yaml
 CONTENT_TABLES = ("documents", "facts", "narrative_figures", "checks", "document_sources")
 
 
@@ -52,6 +47,8 @@ def connect(
                 on_wait(f"{path} is held open by another process ({_holder(exc)}); waiting for it")
                 told = True
             time.sleep(1.0)
+    from juesuan.warehouse.migrations import migrate
+
     migrate(con)
     return con
 
@@ -59,87 +56,3 @@ def connect(
 def _holder(exc: Exception) -> str:
     """The process DuckDB names as holding the file (its PID): a writer or a reader, we cannot tell."""
     return str(exc).split("held in", 1)[-1].split(". See", 1)[0].strip()
-
-
-def _v1(con: duckdb.DuckDBPyConnection) -> None:
-    """The tables of warehouse.yaml, the reference tables filled from the code lists (the views are made
-    after every migration run: :func:`migrate`)."""
-    for spec in resources_().values():
-        con.execute(spec.ddl())
-    for table, classes in (
-        ("function_classes", function_classes()),
-        ("economic_classes", economic_classes()),
-    ):
-        con.execute(f"DELETE FROM {table}")
-        con.executemany(
-            f"INSERT INTO {table} VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [
-                (e.code, e.name, e.level, e.parent_code, e.valid_from, e.valid_to, e.verified)
-                for e in classes.entries
-            ],
-        )
-
-
-def _v2(con: duckdb.DuckDBPyConnection) -> None:
-    """document_sources: every path under which a document's bytes were seen (filled from documents)."""
-    con.execute(resources_()["document_sources"].ddl())
-    con.execute(
-        "INSERT INTO document_sources (document_id, source_path, seen_at) "
-        "SELECT document_id, source_path, ingested_at FROM documents "
-        "WHERE (document_id, source_path) NOT IN (SELECT (document_id, source_path) FROM document_sources)"
-    )
-
-
-def _v3(con: duckdb.DuckDBPyConnection) -> None:
-    """facts.table_scope: which set of tables a cell belongs to ('' for every cell loaded before); the
-    analyst views read the first set only."""
-    columns = {r[0] for r in con.execute("DESCRIBE facts").fetchall()}
-    if "table_scope" not in columns:
-        con.execute("ALTER TABLE facts ADD COLUMN table_scope VARCHAR DEFAULT ''")
-        con.execute("UPDATE facts SET table_scope = '' WHERE table_scope IS NULL")
-
-
-def _v4(con: duckdb.DuckDBPyConnection) -> None:
-    """checks.cells: the cells each check read, so that a report finds them without parsing the subject
-    (checks loaded before stay without: null)."""
-    columns = {r[0] for r in con.execute("DESCRIBE checks").fetchall()}
-    if "cells" not in columns:
-        spec = next(f for f in resources_()["checks"].fields if f.name == "cells")
-        con.execute(f"ALTER TABLE checks ADD COLUMN cells {spec.type}")
-
-
-def _v5(con: duckdb.DuckDBPyConnection) -> None:
-    """document_sources.url, landing_page, fetched_at: where a fetched file came from (null for the rows
-    of folder sources and of rows recorded before)."""
-    columns = {r[0] for r in con.execute("DESCRIBE document_sources").fetchall()}
-    for field in resources_()["document_sources"].fields:
-        if field.name not in columns:
-            con.execute(f"ALTER TABLE document_sources ADD COLUMN {field.name} {field.type}")
-
-
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
-
-
-def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    con.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER, applied_at TIMESTAMP)")
-    return con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()[0]
-
-
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Apply every migration above the recorded version, each in its own transaction, then (re)create the
-    analyst views from their declaration: the views are not migrations, so a warehouse made by an older
-    juesuan gets the current views (a measure added to the catalogue, a new view) on its next writer."""
-    version = current_version(con)
-    for target in range(version + 1, schema_version() + 1):
-        con.begin()
-        try:
-            MIGRATIONS[target](con)
-            con.execute(
-                "INSERT INTO schema_version VALUES (?, ?)", [target, datetime.now(UTC).replace(tzinfo=None)]
-            )
-            con.commit()
-        except Exception:
-            con.rollback()
-            raise
-    create_views(con)
-    return max(version, schema_version())
