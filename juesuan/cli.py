@@ -579,7 +579,7 @@ def nightly(
     reprocess_limit: Annotated[
         int, typer.Option(help="documents an older parser read, re-read tonight")
     ] = 50,
-    keep: Annotated[int, typer.Option(help="dated releases kept besides latest")] = 14,
+    keep: Annotated[int, typer.Option(min=1, help="dated releases kept, latest among them")] = 14,
     notify_url: Annotated[
         str | None, typer.Option(help="webhook for a night that needs a look (else $JUESUAN_NOTIFY_URL)")
     ] = None,
@@ -603,6 +603,8 @@ def nightly(
         )
     except WarehouseLocked as exc:
         raise UserError(f"the night stopped: {exc}; nothing was changed", LOCKED) from exc
+    except Exception as exc:  # the night stopped for another reason (the report says which): a failed night
+        raise UserError(f"the night stopped: {type(exc).__name__}: {one_line(str(exc))}", FAILED) from exc
     for line in report["sources"]:
         state = "[green]ok[/green]" if line["ok"] else f"[red]failed[/red]: {line['reason']}"
         console.print(
@@ -629,11 +631,12 @@ def reprocess(
         bool, typer.Option("--quarantined/--loaded-only", help="also re-read refused documents")
     ] = True,
     limit: Annotated[int | None, typer.Option(help="at most this many documents")] = None,
+    timeout: Annotated[float, typer.Option(help="seconds one document may take to parse")] = 300,
     wait: Annotated[float, typer.Option(help="seconds to wait for another ingest's writer lock")] = 600,
 ) -> None:
     """Re-read documents an older parser read, from their files, other paths or quarantine copies; exit 1
     when one is refused, 3 when the warehouse was locked."""
-    from juesuan.ingest import in_process
+    from juesuan.ingest import forked
     from juesuan.ingest import reprocess as run
     from juesuan.parse.document import PARSER_VERSION
     from juesuan.reference.fields import IngestStatus
@@ -649,7 +652,7 @@ def reprocess(
                 on_document=progress.document,
                 wait=wait,
                 on_wait=say_waiting,
-                preparer=progress.watching(in_process, count=True),
+                preparer=progress.watching(forked(1, timeout), count=True),
             )
     except WarehouseLocked as exc:
         raise UserError(f"not reprocessed: {exc}; nothing was changed", LOCKED) from exc

@@ -319,7 +319,12 @@ def ingest(
         first_in_run: set[str] = set()
         repeats: list[tuple[str, str]] = []
         for path in map(str, files):
-            doc_id = document_id(path)
+            try:
+                doc_id = document_id(path)
+            except OSError as exc:  # gone since it was listed, or not ours to read: the others go on
+                why = reason("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
+                record(Outcome(path, "", IngestStatus.QUARANTINED, why))
+                continue
             original = original_of(con, doc_id)
             if original is not None:
                 record(_seen_before(con, path, doc_id, *original, origins(path)))
@@ -379,19 +384,25 @@ def reprocess(
     wait: float = 0.0,
     on_wait: Callable[[str], None] | None = None,
     preparer: Preparer | None = None,
+    timeout: float = 300.0,
+    memory_mb: int = 3072,
 ) -> list[Outcome]:
     """Read again, with this parser, the documents an older one read (loaded, and refused unless
     ``quarantined`` is off), at most ``limit``: a parser upgrade reaches documents already seen. Each is
     replaced in one transaction (or refused again, with the new reason); one whose bytes are nowhere to be
-    found any more stays as it was, reported as skipped."""
-    preparer = preparer or in_process
+    found any more stays as it was, reported as skipped (it does not count toward ``limit``). Each is read
+    in a child process under ``timeout`` seconds and ``memory_mb`` (the refused include files that hung or
+    exploded), one at a time: the writer holds the lock meanwhile."""
+    preparer = preparer or forked(1, timeout, memory_mb)
     warehouse = Path(warehouse)
     quarantine_dir = defaults.quarantine(warehouse)
     con = connect(warehouse, wait=wait, on_wait=on_wait)
     outcomes: list[Outcome] = []
     try:
         todo, recorded_as = [], {}
-        for doc_id, _, source_path in stale(con, older_than, quarantined, limit):
+        for doc_id, _, source_path in stale(con, older_than, quarantined):
+            if limit is not None and len(todo) >= limit:
+                break
             path = _readable_copy(con, doc_id, source_path, quarantine_dir)
             if path is None:
                 outcomes.append(

@@ -36,7 +36,9 @@ class SourceLine:
     reason: str | None = None
     fetched: int = 0
     new: int = 0
-    refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (url, why): links not followed
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (url, why): documents that failed to come
+    not_documents: list[tuple[str, str]] = field(default_factory=list)  # (url, what came instead)
 
 
 @dataclass
@@ -58,7 +60,9 @@ class NightReport:
 
     @property
     def needs_a_look(self) -> bool:
-        return bool(self.error or self.failed_sources or self.quarantined)
+        """The night stopped, a source or a document link failed, or a file was refused."""
+        failed_links = any(s.errors for s in self.sources)
+        return bool(self.error or self.failed_sources or failed_links or self.quarantined)
 
     @property
     def exit_code(self) -> int:
@@ -80,6 +84,7 @@ class NightReport:
                 "fetched": s.fetched,
                 "new": s.new,
                 "refused": len(s.refused),
+                "failed links": len(s.errors),
                 "reason": s.reason or "",
             }
             for s in self.sources
@@ -90,20 +95,17 @@ class NightReport:
         lines = [f"# juesuan nightly {self.started_at}: {state}", ""]
         if self.error:
             lines += [f"**The night stopped:** {self.error}", ""]
-        lines += [
-            "## Sources",
-            "",
-            "| source | kind | status | fetched | new | refused | reason |",
-            "|---|---|---|---|---|---|---|",
-        ]
-        lines += [
-            f"| {r['source']} | {r['kind']} | {r['status']} | {r['fetched']} | {r['new']} | {r['refused']} "
-            f"| {r['reason']} |"
-            for r in self.table()
-        ]
-        refusals = [(s.name, url, why) for s in self.sources for url, why in s.refused]
-        if refusals:
-            lines += ["", "Links refused:", ""] + [f"- {n}: {url}: {why}" for n, url, why in refusals]
+        columns = ["source", "kind", "status", "fetched", "new", "refused", "failed links", "reason"]
+        lines += ["## Sources", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+        lines += ["| " + " | ".join(str(r[c]) for c in columns) + " |" for r in self.table()]
+        for title, attribute in (
+            ("Document links that failed", "errors"),
+            ("Links refused", "refused"),
+            ("Links that answered no document", "not_documents"),
+        ):
+            listed = [(s.name, url, why) for s in self.sources for url, why in getattr(s, attribute)]
+            if listed:
+                lines += ["", f"{title}:", ""] + [f"- {n}: {url}: {why}" for n, url, why in listed]
         lines += ["", "## Documents", ""]
         lines.append(", ".join(f"{n} {s}" for s, n in self.counts.items()) or "nothing to ingest")
         if self.reprocessed:
@@ -134,7 +136,9 @@ def source_lines(reports: Iterable[Any]) -> list[SourceLine]:
             reason=r.reason,
             fetched=getattr(r, "fetched", 0),
             new=getattr(r, "new", 0),
-            refused=list(getattr(r, "refused", [])),
+            refused=[tuple(x) for x in getattr(r, "refused", [])],
+            errors=[tuple(x) for x in getattr(r, "errors", [])],
+            not_documents=[tuple(x) for x in getattr(r, "not_documents", [])],
         )
         for r in reports
     ]
@@ -201,7 +205,7 @@ def notify(url: str | None, report: NightReport) -> bool:
     try:
         response = httpx.post(url, json=payload, timeout=NOTIFY_TIMEOUT)
         response.raise_for_status()
-    except httpx.HTTPError as exc:
+    except Exception as exc:  # a malformed URL, a refused connection, a 500: the night's outcome stands
         log.warning("notification to %s failed: %s", url, exc)
         return False
     return True

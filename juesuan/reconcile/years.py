@@ -32,11 +32,6 @@ class ChangeStatement:
     text: str
 
 
-def _wan(yuan: Decimal) -> Decimal:
-    """An amount as a narrative states it: in the default unit (万元), to 0.01."""
-    return load_catalogue().from_yuan(yuan)
-
-
 def year_checks(
     document_id: str,
     previous_id: str,
@@ -67,9 +62,11 @@ def year_checks(
                 pages,
             )
         )
-        if s.percent is not None and _wan(before[0]):
+        # narratives compute the change from amounts stated in 万元 to 0.01: do the same
+        stated_now, stated_before = catalogue.from_yuan(now[0]), catalogue.from_yuan(before[0])
+        if s.percent is not None and stated_before:
             stated_pct = Decimal(s.percent)
-            ratio = (_wan(now[0]) - _wan(before[0])) / _wan(before[0])
+            ratio = (stated_now - stated_before) / stated_before
             expected, step = at_stated_precision(ratio, stated_pct, s.text)  # 10.0% is stated to 0.1
             out.append(
                 Check(

@@ -100,16 +100,24 @@ class SourcesFile(Declared):
 
 
 def read_sources(path: str | Path) -> SourcesFile:
-    """The sources file validated; :class:`DeclarationError` names the file and each wrong key."""
+    """The sources file validated; :class:`DeclarationError` names the file and each wrong key. A folder
+    ``path`` written relative is resolved against the file's own folder."""
     path = Path(path)
     try:
         raw = yaml.load(path.read_text("utf-8"), Loader=SafeLoader)
     except yaml.YAMLError as error:
         raise DeclarationError(f"{path}: not YAML: {error}") from None
     try:
-        return SourcesFile.model_validate(raw if raw is not None else {})
+        read = SourcesFile.model_validate(raw if raw is not None else {})
     except ValidationError as error:
         raise DeclarationError(describe(error, str(path))) from None
+    # a folder written relative is relative to the file, not to wherever the night was started
+    here = path.resolve().parent
+    folders = [
+        s.model_copy(update={"path": str(here / s.path)}) if s.path and not Path(s.path).is_absolute() else s
+        for s in read.sources
+    ]
+    return read.model_copy(update={"sources": tuple(folders) if isinstance(read.sources, tuple) else folders})
 
 
 def load_sources(path: str | Path) -> list[Source]:

@@ -105,6 +105,13 @@ class Policy:
     min_interval: float = 1.0
     timeout: float = 30.0
     max_bytes: int = 50_000_000
+    ports: frozenset[int] | None = None  # None: any; else the listing's own port and the web's 80/443
+
+    def allows(self, u: httpx.URL) -> bool:
+        """An allowed host on an allowed port: an untrusted listing must not reach, say, h.gov.cn:6379."""
+        port = u.port or (443 if u.scheme == "https" else 80)
+        host_ok = self.hosts is None or u.host in self.hosts
+        return host_ok and (self.ports is None or port in self.ports)
 
 
 @dataclass
@@ -234,6 +241,8 @@ class PoliteClient:
             raise Refused("malformed URL: no host")
         if policy.hosts is not None and u.host not in policy.hosts:
             raise Refused(f"host {u.host} is not allowed (allowed: {', '.join(sorted(policy.hosts))})")
+        if not policy.allows(u):
+            raise Refused(f"port {u.port} of {u.host} is not the listing's nor the web's (80, 443)")
         if not self.robots(url, policy).can_fetch(ROBOTS_AGENT, url):
             raise Refused("disallowed by robots.txt")
 
@@ -268,7 +277,7 @@ class PoliteClient:
                     raise Failed(f"redirect to a malformed URL {redirect.location!r}: {error}") from None
                 if not check_robots:
                     u = httpx.URL(url)
-                    if u.scheme not in ("http", "https") or (policy.hosts and u.host not in policy.hosts):
+                    if u.scheme not in ("http", "https") or not policy.allows(u):
                         raise Refused(f"redirected to {url}") from None
         raise Failed(f"more than {MAX_REDIRECTS} redirects")
 

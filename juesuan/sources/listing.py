@@ -95,15 +95,18 @@ class _Run:
             report.fail(f"url {source.url!r}: a listing is an http or https URL")
             return
         hosts = frozenset({u.host, *(h.lower() for h in source.allow_hosts)})
-        policy = Policy(hosts, source.min_interval, source.timeout, source.max_bytes)
+        ports = frozenset({u.port or (443 if u.scheme == "https" else 80), 80, 443})
+        policy = Policy(hosts, source.min_interval, source.timeout, source.max_bytes, ports)
         documents: list[tuple[str, str]] = []  # (url, landing page)
         seen_documents: set[str] = set()
-        queue, seen_pages = [first], {first}
+        queue, seen_pages, attempted = [first], {first}, 0
         while queue:
             url = queue.pop(0)
-            if len(report.pages) >= source.max_pages:
+            # pages tried count, read or not: a pager announcing 100 pages that all fail costs max_pages
+            if attempted >= source.max_pages:
                 self.refuse(url, f"past max_pages ({source.max_pages}): page not read", None)
                 continue
+            attempted += 1
             try:
                 got = self.client.get_page(url, policy, self.budget)
             except (Refused, Failed) as error:

@@ -17,6 +17,7 @@ new one is linked (never the one ``latest`` points to).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -178,6 +179,15 @@ def release_database(out: str | Path, name: str = "latest") -> Path:
 
 
 def export(warehouse: str | Path, out: str | Path, keep: int = KEEP, force: bool = False) -> Release:
+    """:func:`_export` while holding ``out/.export.lock``: a manual export during the nightly's publish waits
+    for it instead of removing its ``.partial`` folder or taking the same release name."""
+    Path(out).mkdir(parents=True, exist_ok=True)
+    with open(Path(out) / ".export.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _export(warehouse, out, keep, force)
+
+
+def _export(warehouse: str | Path, out: str | Path, keep: int, force: bool) -> Release:
     """Write a release into ``releases/<date>[-N].partial``, rename it whole, then swap ``latest`` atomically:
     a crash at any point leaves the previous ``latest`` and every finished release intact. Exports run one
     at a time (the nightly flow's publish step), so a ``.partial`` left by a killed export is removed.

@@ -99,11 +99,10 @@ def load_document(
     (a newer parser): its rows are replaced in the same transaction (its paths and origins stay)."""
     con.begin()
     try:
-        if replace:
-            forget(con, document["document_id"])
+        first_seen = forget(con, document["document_id"]) if replace else None
         # one query: is this file known already, and which loaded file does it supersede?
         rows = con.execute(
-            "SELECT document_id, status FROM documents WHERE document_id = ? OR (status = ? "
+            "SELECT document_id, ingested_at FROM documents WHERE document_id = ? OR (status = ? "
             "AND department_id = ? AND fiscal_year = ? AND doc_kind = ?)",
             [
                 document["document_id"],
@@ -116,6 +115,9 @@ def load_document(
         if any(doc_id == document["document_id"] for doc_id, _ in rows):
             con.rollback()
             return IngestStatus.SKIPPED, []
+        newer = [doc_id for doc_id, at in rows if first_seen is not None and at > first_seen]
+        if newer:  # read again, but a later publication is current: it stays history
+            return _as_history(con, document, facts, figures, checks, origins, first_seen, newer[0])
         older = [doc_id for doc_id, _ in rows]
         if older:
             con.execute(
@@ -124,11 +126,10 @@ def load_document(
                 f"WHERE document_id IN ({', '.join('?' * len(older))})",
                 [DocumentStatus.SUPERSEDED, document["document_id"], *older],
             )
-        _insert_row(
-            con,
-            "documents",
-            dict(document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=_now()),
+        loaded = dict(
+            document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=first_seen or _now()
         )
+        _insert_row(con, "documents", loaded)
         record_source(con, document["document_id"], document["source_path"], origins)
         _insert(con, "facts", facts)
         checkpoint("load.insert")
@@ -212,16 +213,13 @@ def record_quarantine(
     already known. ``replace``: a document read again by a newer parser and refused again (or now)."""
     con.begin()
     try:
-        if replace:
-            forget(con, document["document_id"])
+        first_seen = forget(con, document["document_id"]) if replace else None
         if original_of(con, document["document_id"]) is not None:
             con.rollback()
             return False
-        _insert_row(
-            con,
-            "documents",
-            dict(document, status=DocumentStatus.QUARANTINED, status_reason=reason, ingested_at=_now()),
-        )
+        at = first_seen or _now()
+        refused = dict(document, status=DocumentStatus.QUARANTINED, status_reason=reason, ingested_at=at)
+        _insert_row(con, "documents", refused)
         record_source(con, document["document_id"], document["source_path"], origins)
         con.commit()
         return True
@@ -230,11 +228,69 @@ def record_quarantine(
         raise
 
 
-def forget(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+def forget(con: duckdb.DuckDBPyConnection, document_id: str) -> datetime | None:
     """A document's rows, gone (inside the caller's transaction): the way to read it again. Its paths and
-    origins (document_sources) stay: they are facts about the bytes, not about a reading."""
+    origins (document_sources) stay: they are facts about the bytes, not about a reading. Returns when it
+    was first ingested, which its new reading keeps (publication order decides what is current). A current
+    document that goes hands its place back to the one it superseded."""
+    row = con.execute(
+        "SELECT ingested_at, status FROM documents WHERE document_id = ?", [document_id]
+    ).fetchone()
     for table in ("facts", "narrative_figures", "checks", "documents"):
         con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+    if row and row[1] == DocumentStatus.LOADED:
+        _reinstate(con, document_id)
+    return row[0] if row else None
+
+
+def _reinstate(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+    """The newest document ``document_id`` superseded is current again (its year checks made anew)."""
+    found = con.execute(
+        "SELECT document_id, department_id, fiscal_year, doc_kind FROM documents WHERE superseded_by = ? "
+        "ORDER BY ingested_at DESC, document_id LIMIT 1",
+        [document_id],
+    ).fetchone()
+    if found is None:
+        return
+    con.execute(
+        "UPDATE documents SET superseded_by = ? WHERE superseded_by = ? AND document_id <> ?",
+        [found[0], document_id, found[0]],
+    )
+    con.execute(
+        "UPDATE documents SET status = ?, superseded_by = NULL, status_reason = NULL WHERE document_id = ?",
+        [DocumentStatus.LOADED, found[0]],
+    )
+    keys = ("document_id", "department_id", "fiscal_year", "doc_kind")
+    _refresh_year_checks(con, dict(zip(keys, found, strict=True)))
+
+
+def _as_history(
+    con: duckdb.DuckDBPyConnection,
+    document: dict,
+    facts: pd.DataFrame,
+    figures: pd.DataFrame,
+    checks: pd.DataFrame | None,
+    origins: Iterable[Origin],
+    first_seen: datetime,
+    current: str,
+) -> tuple[str, list[str]]:
+    """A document read again that a later publication superseded: loaded as the history it is."""
+    reason = "a newer file for the same department, year and kind was loaded"
+    row = dict(
+        document,
+        status=DocumentStatus.SUPERSEDED,
+        status_reason=reason,
+        superseded_by=current,
+        ingested_at=first_seen,
+    )
+    _insert_row(con, "documents", row)
+    record_source(con, document["document_id"], document["source_path"], origins)
+    _insert(con, "facts", facts)
+    _insert(con, "narrative_figures", figures)
+    if checks is not None:
+        _insert(con, "checks", checks)
+    con.commit()
+    return IngestStatus.LOADED, []
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:

@@ -348,3 +348,17 @@ def test_gathered_sources_ingest_like_any_folder(site, tmp_path):
     assert statuses.count("loaded") == 7 and statuses.count("duplicate") == 2
     with Archive(tmp_path / "archive") as archive:
         assert sum(r["status"] == "document" for r in archive.records()) == 2
+
+
+def test_an_allowed_host_on_another_port_is_refused_before_any_request(site):
+    """A listing is untrusted: h.gov.cn:6379 is not h.gov.cn's web site (nor is 127.0.0.1:22 the test's)."""
+    from juesuan.sources.fetch import Policy, Refused
+
+    port = int(site.rsplit(":", 1)[1])
+    policy = Policy(frozenset({"127.0.0.1"}), ports=frozenset({port, 80, 443}))
+    client = PoliteClient()
+    Site.log = []
+    with pytest.raises(Refused, match="port 22"):
+        client.check("http://127.0.0.1:22/决算.pdf", policy)
+    assert Site.log == []  # not even robots.txt was asked
+    client.check(f"{site}/files/a.pdf", policy)  # the listing's own port passes (robots.txt allows it)
