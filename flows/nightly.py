@@ -18,6 +18,7 @@ from juesuan.ingest import Outcome, reprocess
 from juesuan.reference.fields import IngestStatus
 from juesuan.sources import gather, load_sources
 from juesuan.warehouse.db import WarehouseLocked
+from juesuan.warehouse.export import KEEP
 
 NIGHTLY_CRON = "0 2 * * *"
 TIMEZONE = "Asia/Shanghai"
@@ -35,7 +36,7 @@ def nightly_flow(
     dask_address: str | None = None,
     wait: float = 600.0,
     reprocess_limit: int = REPROCESS_PER_NIGHT,
-    keep: int = 14,
+    keep: int = KEEP,
     notify_url: str | None = None,
 ) -> dict:
     """One night. ``wait``: seconds for the writer lock (analysts read releases, not the live file);

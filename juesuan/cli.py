@@ -577,9 +577,13 @@ def nightly(
     archive: Annotated[Path, typer.Option(help="where fetched files are kept")] = defaults.ARCHIVE,
     wait: Annotated[float, typer.Option(help="seconds to wait for the writer lock")] = 600,
     reprocess_limit: Annotated[
-        int, typer.Option(help="documents an older parser read, re-read tonight")
-    ] = 50,
-    keep: Annotated[int, typer.Option(min=1, help="dated releases kept, latest among them")] = 14,
+        int | None,
+        typer.Option(help="documents an older parser read, re-read tonight (default: the flow's, 50)"),
+    ] = None,
+    keep: Annotated[
+        int | None,
+        typer.Option(min=1, help="dated releases kept, latest among them (default: export.KEEP, 14)"),
+    ] = None,
     notify_url: Annotated[
         str | None, typer.Option(help="webhook for a night that needs a look (else $JUESUAN_NOTIFY_URL)")
     ] = None,
@@ -590,16 +594,14 @@ def nightly(
     from juesuan.warehouse.db import WarehouseLocked
 
     try:
+        given = {"reprocess_limit": reprocess_limit, "keep": keep, "notify_url": notify_url}
         report = nightly_flow(
             str(sources),
             str(warehouse),
             str(out),
             str(archive),
-            None,
-            wait,
-            reprocess_limit,
-            keep,
-            notify_url,
+            wait=wait,
+            **{k: v for k, v in given.items() if v is not None},  # the flow's own defaults otherwise
         )
     except WarehouseLocked as exc:
         raise UserError(f"the night stopped: {exc}; nothing was changed", LOCKED) from exc

@@ -36,6 +36,7 @@ from juesuan.reference.fields import warehouse as warehouse_declaration
 from juesuan.reference.release import release_declaration
 from juesuan.reference.views import load_views, view_columns, view_descriptions
 from juesuan.warehouse.db import CONTENT_TABLES
+from juesuan.warehouse.layout import ALL_YEARS, PARTITION, partition_of
 from juesuan.warehouse.report import catalogue_page, dictionary_page, quality_report
 from juesuan.warehouse.views import view_sql
 
@@ -63,7 +64,6 @@ DERIVED = {
         {},
     ),
 }
-ALL_YEARS = "all"  # the partition of an extract without fiscal_year (or without rows): never a null one
 BOM = "\ufeff".encode()  # UTF-8 byte order mark: Excel and WPS on a Chinese Windows then read UTF-8
 KEEP = 14  # dated releases kept (the one ``latest`` points to always is)
 _RELEASE_NAME = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(\d+))?")
@@ -317,22 +317,22 @@ def _extract(con: duckdb.DuckDBPyConnection, staging: Path, name: str) -> dict:
     query = _select(name)
     columns = con.execute(f"DESCRIBE ({query})").fetchall()
     rows, yearless = con.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE fiscal_year IS NULL) FROM ({query})"
-        if any(c[0] == "fiscal_year" for c in columns)
+        f"SELECT count(*), count(*) FILTER (WHERE {PARTITION} IS NULL) FROM ({query})"
+        if any(c[0] == PARTITION for c in columns)
         else f"SELECT count(*), NULL FROM ({query})"
     ).fetchone()
     if yearless:
-        raise ValueError(f"{name}: {yearless} rows without fiscal_year would make a null partition")
+        raise ValueError(f"{name}: {yearless} rows without {PARTITION} would make a null partition")
     target = staging / name
     if rows and yearless is not None:
         con.execute(
-            f"COPY ({query}) TO {_literal(target)} (FORMAT PARQUET, PARTITION_BY (fiscal_year), "
+            f"COPY ({query}) TO {_literal(target)} (FORMAT PARQUET, PARTITION_BY ({PARTITION}), "
             "OVERWRITE_OR_IGNORE)"
         )
     else:
-        single = target / f"fiscal_year={ALL_YEARS}"
+        single = target / f"{PARTITION}={ALL_YEARS}"
         single.mkdir(parents=True)
-        rest = f"SELECT * EXCLUDE (fiscal_year) FROM ({query})" if yearless is not None else query
+        rest = f"SELECT * EXCLUDE ({PARTITION}) FROM ({query})" if yearless is not None else query
         con.execute(f"COPY ({rest}) TO {_literal(single / 'data_0.parquet')} (FORMAT PARQUET)")
     csv_dir = staging / "csv"
     csv_dir.mkdir(exist_ok=True)
@@ -466,8 +466,6 @@ def dictionary(manifest: dict) -> str:
     return "\n".join(lines)
 
 
-PARTITION = "fiscal_year"  # the Parquet extracts are partitioned by it: the files do not hold the column
-ALL = "all"  # the partition of an extract without years or rows (one file)
 OWN_DOCUMENTS = ("quarantine",)  # extracts of documents the documents extract does not hold: no foreign key
 STANDARD = "https://datapackage.org/profiles/2.0/datapackage.json"
 
@@ -567,7 +565,7 @@ def _parquet_resources(relation: str, res: dict, description: str) -> list[dict]
     out = []
     for f in parts:
         folder = Path(f["path"]).parent.name
-        value = folder.split("=", 1)[1] if folder.startswith(f"{PARTITION}=") else ALL
+        value = partition_of(f["path"]) or ALL_YEARS
         year = int(value) if value.isdigit() else None
         name = f"{relation}-{value}"
         if sum(Path(p["path"]).parent.name == folder for p in parts) > 1:

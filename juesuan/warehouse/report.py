@@ -18,6 +18,7 @@ from juesuan.reasons import REASONS, code_of
 from juesuan.reference.catalogue import load_catalogue
 from juesuan.reference.fields import DocumentStatus
 from juesuan.reference.release import release_declaration
+from juesuan.warehouse.layout import ALL_YEARS, partition_of
 
 # base.html holds the shared head and style. Autoescaped; a missing variable is an error; None prints as
 # nothing.
@@ -263,10 +264,7 @@ def catalogue_page(manifest: dict, release: Path, package: dict | None = None) -
     extracts = []
     for relation, res in manifest["resources"].items():
         parquet = [f for f in res["files"] if f["path"].endswith(".parquet")]
-        years = sorted(
-            {p["path"].split("fiscal_year=")[1].split("/")[0] for p in parquet if "fiscal_year=" in p["path"]}
-            - {"__HIVE_DEFAULT_PARTITION__", "all"}
-        )
+        years = sorted({partition_of(p["path"]) for p in parquet} - {None, ALL_YEARS})
         query = f"SELECT * FROM read_parquet('{relation}/*/*.parquet', hive_partitioning = true) LIMIT 10;"
         extracts.append(
             {
