@@ -40,6 +40,16 @@ DEBUG = "juesuan.debug"  # ctx.meta key: --debug was given
 FAILED, USAGE, LOCKED = 1, 2, 3
 
 
+# options several commands share, declared once
+WarehouseOption = Annotated[Path, typer.Option(help="DuckDB file")]
+SourcesOption = Annotated[Path, typer.Option(help="sources file (sources.yaml)")]
+ExtractsOption = Annotated[Path, typer.Option(help="extracts folder (releases, latest)")]
+ArchiveOption = Annotated[Path, typer.Option(help="where fetched files are kept")]
+NotifyOption = Annotated[
+    str | None, typer.Option(help="webhook for a night that needs a look (else $JUESUAN_NOTIFY_URL)")
+]
+
+
 class UserError(Exception):
     """An error to tell the user in one line, with its exit code (the cause, if any, is chained)."""
 
@@ -334,7 +344,7 @@ def ingest(
     paths: Annotated[
         list[Path] | None, typer.Argument(help=f"PDF files or folders (default {defaults.RAW}/)")
     ] = None,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    warehouse: WarehouseOption = defaults.WAREHOUSE,
     flow: Annotated[bool, typer.Option("--flow", help="run through the Prefect ingest flow")] = False,
     workers: Annotated[int, typer.Option(help="parse in N separate processes (time and memory limited)")] = 0,
     timeout: Annotated[
@@ -410,7 +420,7 @@ WRITES = {"INSERT", "UPDATE", "DELETE", "MERGE_INTO", "ALTER", "DROP"}
 @app.command()
 def query(
     sql: Annotated[str, typer.Argument(help="SQL: anything a read-only connection runs")],
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    warehouse: WarehouseOption = defaults.WAREHOUSE,
     format: Annotated[Format, typer.Option("--format", help="how to print the result")] = Format.table,
     release: Annotated[
         str | None,
@@ -468,8 +478,8 @@ def query(
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option(help="folder for releases/ and latest")] = defaults.EXTRACTS,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    out: ExtractsOption = defaults.EXTRACTS,
+    warehouse: WarehouseOption = defaults.WAREHOUSE,
     keep: Annotated[
         int | None, typer.Option(min=1, help="releases to keep, newest first (default: export.KEEP, 14)")
     ] = None,
@@ -492,7 +502,7 @@ def export(
 @app.command()
 def checks(
     document: Annotated[str | None, typer.Argument(help="a document id (or its first characters)")] = None,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    warehouse: WarehouseOption = defaults.WAREHOUSE,
     all_checks: Annotated[bool, typer.Option("--all", help="list passed checks too")] = False,
 ) -> None:
     """Reconciliation results: pass counts by rule, and every failed check with its page and place."""
@@ -543,13 +553,11 @@ def checks(
 
 @app.command()
 def schedule(
-    sources: Annotated[Path, typer.Option(help="sources file for the nightly flow")] = defaults.SOURCES,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
-    out: Annotated[Path, typer.Option(help="extracts folder (releases, latest)")] = defaults.EXTRACTS,
-    archive: Annotated[Path, typer.Option(help="where fetched files are kept")] = defaults.ARCHIVE,
-    notify_url: Annotated[
-        str | None, typer.Option(help="webhook for nights that need a look (else $JUESUAN_NOTIFY_URL)")
-    ] = None,
+    sources: SourcesOption = defaults.SOURCES,
+    warehouse: WarehouseOption = defaults.WAREHOUSE,
+    out: ExtractsOption = defaults.EXTRACTS,
+    archive: ArchiveOption = defaults.ARCHIVE,
+    notify_url: NotifyOption = None,
     name: Annotated[str, typer.Option(help="deployment name")] = "juesuan-nightly",
 ) -> None:
     """Register and serve the nightly deployment (02:00 Asia/Shanghai) on the server at PREFECT_API_URL;
@@ -571,10 +579,10 @@ def schedule(
 
 @app.command()
 def nightly(
-    sources: Annotated[Path, typer.Option(help="sources file")] = defaults.SOURCES,
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
-    out: Annotated[Path, typer.Option(help="extracts folder (releases, latest)")] = defaults.EXTRACTS,
-    archive: Annotated[Path, typer.Option(help="where fetched files are kept")] = defaults.ARCHIVE,
+    sources: SourcesOption = defaults.SOURCES,
+    warehouse: WarehouseOption = defaults.WAREHOUSE,
+    out: ExtractsOption = defaults.EXTRACTS,
+    archive: ArchiveOption = defaults.ARCHIVE,
     wait: Annotated[float, typer.Option(help="seconds to wait for the writer lock")] = 600,
     reprocess_limit: Annotated[
         int | None,
@@ -584,9 +592,7 @@ def nightly(
         int | None,
         typer.Option(min=1, help="dated releases kept, latest among them (default: export.KEEP, 14)"),
     ] = None,
-    notify_url: Annotated[
-        str | None, typer.Option(help="webhook for a night that needs a look (else $JUESUAN_NOTIFY_URL)")
-    ] = None,
+    notify_url: NotifyOption = None,
 ) -> None:
     """Run the nightly flow once, here (the flow the deployment runs): fetch, ingest, re-read, publish,
     report. Exit 0 all well, 1 a source failed or a file was refused, 3 the writer lock could not be had."""
@@ -624,7 +630,7 @@ def nightly(
 
 @app.command()
 def reprocess(
-    warehouse: Annotated[Path, typer.Option(help="DuckDB file")] = defaults.WAREHOUSE,
+    warehouse: WarehouseOption = defaults.WAREHOUSE,
     older_than: Annotated[
         str | None,
         typer.Option(help="re-read what a juesuan older than this parsed (default: this one)"),
@@ -668,7 +674,7 @@ def reprocess(
 @app.command()
 def fetch(
     sources: Annotated[Path, typer.Argument(help="the sources file")] = defaults.SOURCES,
-    archive: Annotated[Path, typer.Option(help="where fetched documents are archived")] = defaults.ARCHIVE,
+    archive: ArchiveOption = defaults.ARCHIVE,
 ) -> None:
     """Fetch the sources' listing pages into the archive and nothing else (no ingest): one line per
     source (ok or failed with the reason; pages, fetched, new) and per file (new, unchanged, refused,
