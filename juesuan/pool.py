@@ -7,6 +7,7 @@ to run and a way to turn a failure into a result; what the jobs are is none of i
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import time
@@ -54,6 +55,11 @@ def run(
     context = mp.get_context(method)
     if method != "fork":
         context.set_forkserver_preload([work.__module__])
+    else:
+        # a forked child's garbage collector walks every object the parent had, and so writes to (and
+        # copies) nearly every page it shares: frozen, they are left alone (a fifth of a document's time)
+        gc.collect()
+        gc.freeze()
     queue = deque(enumerate(jobs))
     running: dict[int, _Child[Job]] = {}
     done: dict[int, Result] = {}
@@ -79,6 +85,8 @@ def run(
     finally:
         for child in running.values():
             child.process.kill()
+        if method == "fork":
+            gc.unfreeze()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
 from juesuan.pdf.page import Line, Page, PdfProblem, TextLayer
-from juesuan.pdf.surface import CID, Surface, grid_of, lines_of
+from juesuan.pdf.surface import CID, Surface, find_tables, grid_of, lines_of
 
 FLAT = 0.01  # pt: an edge thinner than this is a line
 
@@ -71,7 +71,7 @@ def plumber_page(page, pdfium_doc: Callable, i: int) -> Page:
     elif sum(c["text"].startswith(CID) for c in chars) > len(chars) // 10:
         layer = TextLayer.CID
     if layer is TextLayer.OK:
-        tables = page.find_tables() if not page.rotation else _upright(page).find_tables()
+        tables = find_tables(page) if not page.rotation else _upright(page).find_tables()
         grids = [g for g in (grid_of(t) for t in tables) if g is not None]
         lines = lines_of(page)
     else:

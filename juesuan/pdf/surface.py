@@ -7,9 +7,13 @@ characters and ruling lines off the page (pdfminer or PDFium), never in how tabl
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import defaultdict
+from itertools import groupby
+from operator import itemgetter
 
 from pdfplumber import utils as plumber_utils
-from pdfplumber.table import TableFinder, TableSettings
+from pdfplumber.table import Table, TableFinder, TableSettings, cells_to_tables, edges_to_intersections
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES
 
 from juesuan.pdf.page import WHITESPACE, Grid, GridCell, Line
 
@@ -40,8 +44,74 @@ class Surface:
         )
         return textmap.extract_text_lines(strip=strip, return_chars=return_chars)
 
-    def find_tables(self) -> list:
-        return TableFinder(self, TABLE_SETTINGS).tables
+    def find_tables(self) -> list[Table]:
+        return find_tables(self)
+
+
+class _Finder(TableFinder):
+    """pdfplumber's ``TableFinder`` step for step (its edges, intersections and grouping of cells into
+    tables) with :func:`intersections_to_cells` in place of its own."""
+
+    def __init__(self, page, settings: TableSettings = TABLE_SETTINGS):
+        self.page = page
+        self.settings = settings
+        self.edges = self.get_edges()
+        self.intersections = edges_to_intersections(
+            self.edges, settings.intersection_x_tolerance, settings.intersection_y_tolerance
+        )
+        self.cells = intersections_to_cells(self.intersections)
+        self.tables = [Table(page, group) for group in cells_to_tables(self.cells)]
+
+
+def find_tables(page) -> list[Table]:
+    """pdfplumber's tables of a page (a pdfplumber ``Page`` or a :class:`Surface`)."""
+    return _Finder(page).tables
+
+
+def intersections_to_cells(intersections: dict) -> list[tuple]:
+    """``pdfplumber.table.intersections_to_cells``, the same cells in the same order, without its cost.
+
+    pdfplumber rebuilds two sets of edge boxes for every pair of points it tests and scans all later
+    points for the ones below and to the right of each: a third of table finding. Here each point's edge
+    boxes are built once, and the points below (same x) and to the right (same y) come from an index.
+    """
+    bbox = itemgetter("x0", "top", "x1", "bottom")
+    v = {p: frozenset(map(bbox, e["v"])) for p, e in intersections.items()}
+    h = {p: frozenset(map(bbox, e["h"])) for p, e in intersections.items()}
+
+    def connects(p1: tuple, p2: tuple) -> bool:
+        return bool(
+            (p1[0] == p2[0] and not v[p1].isdisjoint(v[p2]))
+            or (p1[1] == p2[1] and not h[p1].isdisjoint(h[p2]))
+        )
+
+    points = sorted(intersections)
+    same_x: dict[float, list[tuple]] = defaultdict(list)
+    same_y: dict[float, list[tuple]] = defaultdict(list)
+    for pt in points:  # sorted by (x, y): each list is in the order pdfplumber scans it
+        same_x[pt[0]].append(pt)
+        same_y[pt[1]].append(pt)
+    cells = []
+    for pt in points:
+        below = [q for q in same_x[pt[0]] if q[1] > pt[1]]
+        right = [q for q in same_y[pt[1]] if q[0] > pt[0]]
+        cell = _smallest_cell(pt, below, right, intersections, connects)
+        if cell is not None:
+            cells.append(cell)
+    return cells
+
+
+def _smallest_cell(pt, below, right, intersections, connects) -> tuple | None:
+    for below_pt in below:
+        if not connects(pt, below_pt):
+            continue
+        for right_pt in right:
+            if not connects(pt, right_pt):
+                continue
+            corner = (right_pt[0], below_pt[1])
+            if corner in intersections and connects(corner, right_pt) and connects(corner, below_pt):
+                return (pt[0], pt[1], corner[0], corner[1])
+    return None
 
 
 def cell_texts(table) -> list[list[str | None]]:
@@ -63,9 +133,63 @@ def cell_texts(table) -> list[list[str | None]]:
                 continue
             x0, c_top, x1, c_bottom = cell
             inside = sorted((i, c) for v, h, i, c in band if x0 <= h < x1 and c_top <= v < c_bottom)
-            texts.append(plumber_utils.extract_text([c for _, c in inside]) if inside else "")
+            texts.append(squashed_text([c for _, c in inside]) if inside else "")
         out.append(texts)
     return out
+
+
+def _clusters(values, tolerance: float) -> dict[float, int]:
+    """``pdfplumber.utils.make_cluster_dict``: each value → its cluster (a chain of gaps ≤ tolerance)."""
+    out: dict[float, int] = {}
+    index, last = -1, None
+    for value in sorted(set(values)):
+        if last is None or value > last + tolerance:
+            index += 1
+        out[value] = index
+        last = value
+    return out
+
+
+def squashed_text(chars: list[dict]) -> str:
+    """``pdfplumber.utils.extract_text(chars)`` without its whitespace (all a grid cell keeps), by the same
+    rules: characters clustered into lines by ``top`` and sorted by ``x0`` within a line, cut into words
+    at blanks and at gaps, words clustered into lines again by their ``top``, ligatures expanded.
+
+    pdfplumber builds a word extractor and a text map for every cell: a fifth of reading a table page.
+    Text other than upright, non-empty characters goes to pdfplumber itself.
+    """
+    if not all(c["upright"] and c["text"] for c in chars):
+        return WHITESPACE.sub("", plumber_utils.extract_text(chars))
+    line_of = _clusters((c["top"] for c in chars), DEFAULT_Y_TOLERANCE)
+    ordered = sorted(chars, key=lambda c: line_of[c["top"]])
+    words: list[tuple[float, str]] = []  # (top, text)
+    word: list[dict] = []
+
+    def close() -> None:
+        if word:
+            text = "".join(LIGATURES.get(c["text"], c["text"]) for c in word)
+            words.append((min(c["top"] for c in word), text))
+            word.clear()
+
+    for _, line in groupby(ordered, key=lambda c: line_of[c["top"]]):
+        close()
+        for c in sorted(line, key=itemgetter("x0")):
+            if c["text"].isspace():
+                close()
+                continue
+            if word:
+                prev = word[-1]
+                if (
+                    c["x0"] < prev["x0"]
+                    or c["x0"] > prev["x1"] + DEFAULT_X_TOLERANCE
+                    or abs(c["top"] - prev["top"]) > DEFAULT_Y_TOLERANCE
+                ):
+                    close()
+            word.append(c)
+    close()
+    word_line = _clusters((top for top, _ in words), DEFAULT_Y_TOLERANCE)
+    text = "".join(t for _, t in sorted(words, key=lambda w: word_line[w[0]]))
+    return WHITESPACE.sub("", text)
 
 
 def grid_of(table) -> Grid | None:
