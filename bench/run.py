@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import platform
 import resource
@@ -304,6 +305,79 @@ def measure_scale(tmp: Path, count: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _variant(prepared, k: int, per_department: int = 4):
+    """Document ``k`` of the writer test: a prepared document's frames under a new id, department
+    (``k // per_department``) and year (2020 + ``k % per_department``), so that departments have
+    consecutive years and the year ↔ year checks run as in a real warehouse."""
+    import hashlib
+
+    doc_id = hashlib.sha256(f"writer-bench-{k}".encode()).hexdigest()
+    keys = {
+        "document_id": doc_id,
+        "department_id": hashlib.sha256(f"department-{k // per_department}".encode()).hexdigest()[:16],
+        "fiscal_year": 2020 + k % per_department,
+    }
+
+    def moved(rows):  # the worker's Arrow rows, with this document's keys
+        import pyarrow as pa
+
+        for column, value in keys.items():
+            at = rows.schema.get_field_index(column)
+            if at >= 0:
+                rows = rows.set_column(at, column, pa.array([value] * len(rows), rows.schema.field(at).type))
+        return rows
+
+    document = dict(prepared.document, **keys, source_path=f"/bench/{doc_id}.pdf")
+    return dataclasses.replace(
+        prepared,
+        path=document["source_path"],
+        document_id=doc_id,
+        document=document,
+        facts=moved(prepared.facts),
+        figures=moved(prepared.figures),
+        checks=moved(prepared.checks),
+    )
+
+
+def run_writer(count: int) -> dict:
+    """Runs in a child: ``count`` documents through the single writer alone (frames prepared once from 8
+    generated documents, no parsing), in the batches an ingest makes (``juesuan.ingest.BATCH`` documents
+    per transaction); every document's share of its batch's time."""
+    from juesuan.ingest import BATCH, prepare, store_batch
+    from juesuan.synth.corpus import generate_corpus
+    from juesuan.warehouse import connect
+    from juesuan.warehouse.db import tune_for_loading
+
+    with tempfile.TemporaryDirectory() as tmp:
+        bases = [prepare(p) for p in generate_corpus(Path(tmp) / "docs", 8, seed=5)]
+        bases = [b for b in bases if b.refusal is None]
+        con = connect(Path(tmp) / "w.duckdb")
+        tune_for_loading(con)
+        seconds: list[float] = []
+        try:
+            for first in range(0, count, BATCH):
+                batch = [_variant(bases[k % len(bases)], k) for k in range(first, min(count, first + BATCH))]
+                start = time.perf_counter()
+                store_batch(con, batch, None)
+                seconds += [(time.perf_counter() - start) / len(batch)] * len(batch)
+        finally:
+            con.close()
+        size = (Path(tmp) / "w.duckdb").stat().st_size
+    window = min(1000, max(1, count // 10))
+    first_ms, last_ms = statistics.mean(seconds[:window]), statistics.mean(seconds[-window:])
+    return {
+        "documents": count,
+        "batch": BATCH,
+        "facts_per_document": round(statistics.mean(len(b.facts) for b in bases)),
+        "window": window,
+        "load_ms_first": round(1000 * first_ms, 2),
+        "load_ms_last": round(1000 * last_ms, 2),
+        "last_over_first": round(last_ms / first_ms, 3),
+        "seconds": round(sum(seconds), 1),
+        "warehouse_mb": round(size / 2**20, 1),
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", nargs="+")
@@ -312,10 +386,17 @@ def main() -> int:
     parser.add_argument("--scale", type=int, default=1000, help="documents for the memory run (0: skip)")
     parser.add_argument("--only-producers", action="store_true", help="measure the producer sets only")
     parser.add_argument("--scale-child", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--writer", type=int, default=10_000, help="documents for the writer-only test (0: skip)"
+    )
+    parser.add_argument("--only-writer", action="store_true", help="run the writer-only test alone")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results.json")
     args = parser.parse_args()
     if args.child:
         print(json.dumps(run_engine(args.child[0], args.child[1:])))
+        return 0
+    if args.only_writer:
+        print(json.dumps(run_writer(args.writer)))
         return 0
     if args.scale_child:
         print(json.dumps(run_scale(args.scale_child[0], int(args.scale_child[1]))))

@@ -31,11 +31,14 @@ from juesuan.pdf import PdfProblem
 from juesuan.reasons import reason
 from juesuan.reconcile import reconcile_document
 from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
-from juesuan.warehouse import connect, load_document, record_quarantine
-from juesuan.warehouse.load import Origin, original_of, record_source
+from juesuan.warehouse import connect
+from juesuan.warehouse.db import tune_for_loading
+from juesuan.warehouse.load import Frame, Incoming, Origin, as_arrow, load_batch, original_of, record_source
 from schemas import validate
 
 log = logging.getLogger(__name__)
+BATCH = 32  # documents per writer transaction
+BATCH_SECONDS = 5.0  # the longest a prepared document waits for its batch to fill
 # A preparer turns (path, document_id) pairs into Prepared documents, yielded in input order.
 Preparer = Callable[[list[tuple[str, str]]], Iterator["Prepared"]]
 
@@ -47,9 +50,10 @@ class Prepared:
     path: str
     document_id: str
     document: dict
-    facts: pd.DataFrame = field(default_factory=pd.DataFrame)
-    figures: pd.DataFrame = field(default_factory=pd.DataFrame)
-    checks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the rows to load, as Arrow tables with the warehouse's columns (frames while being judged)
+    facts: Frame = field(default_factory=pd.DataFrame)
+    figures: Frame = field(default_factory=pd.DataFrame)
+    checks: Frame = field(default_factory=pd.DataFrame)
     refusal: str | None = None  # why the file is quarantined, None when it can load
     seconds: dict[str, float] = field(default_factory=dict)  # wall: parse, frames, validate, reconcile
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds of this process, same stages
@@ -190,10 +194,15 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
     checks = reconcile_document(doc)
     laps.lap("reconcile")
     problems = validate("checks", checks) if not checks.empty else []
+    laps.lap("validate")
     if problems:
         why = reason("invalid", "; ".join(problems))
         return Prepared(path, doc_id, row, facts, figures, refusal=why, seconds=laps.wall, cpu=laps.cpu)
-    return Prepared(path, doc_id, row, facts, figures, checks, seconds=laps.wall, cpu=laps.cpu)
+    # the writer's rows, made here in the worker: the single writer then only concatenates them
+    tables = [as_arrow(name, frame) for name, frame in (("facts", facts), ("narrative_figures", figures))]
+    tables.append(as_arrow("checks", checks))
+    laps.lap("frames")
+    return Prepared(path, doc_id, row, *tables, seconds=laps.wall, cpu=laps.cpu)
 
 
 def store(
@@ -205,24 +214,67 @@ def store(
 ) -> Outcome:
     """Load a prepared document or record its refusal (the file is copied to the quarantine folder).
     ``replace``: the document is read again (see :func:`reprocess`)."""
+    return store_batch(con, [prepared], quarantine_dir, lambda path: origins, replace)[0]
+
+
+def store_batch(
+    con,
+    batch: list[Prepared],
+    quarantine_dir: Path | None,
+    origins: Callable[[str], Iterable[Origin]] = lambda path: (),
+    replace: bool = False,
+) -> list[Outcome]:
+    """Load prepared documents and record refusals in one transaction (refused files are copied to the
+    quarantine folder once it committed). If the batch fails, each document is stored alone, so a
+    document the warehouse will not take is refused by itself (``load_failed``) and the others load.
+
+    The batch's loading time is shared evenly among its documents in their outcomes."""
+    items = [
+        Incoming(p.document, p.facts, p.figures, p.checks, tuple(origins(p.path)), p.refusal) for p in batch
+    ]
+    laps = Laps()
+    inside: dict[str, float] = {}
+    try:
+        results = load_batch(con, items, inside, replace)
+    except Exception as exc:
+        if len(batch) > 1:
+            log.warning("a batch of %d documents failed to load (%s): each goes alone", len(batch), exc)
+            return [o for p in batch for o in store_batch(con, [p], quarantine_dir, origins, replace)]
+        prepared = batch[0]
+        why = reason("load_failed", f"{type(exc).__name__}: {str(exc)[:200]}")
+        failed = dataclasses.replace(prepared, refusal=why)
+        return store_batch(con, [failed], quarantine_dir, origins, replace)
+    year_checks = (inside.get("year_checks", 0.0), inside.get("year_checks_cpu", 0.0))
+    laps.lap("load", minus=year_checks)  # the year ↔ year checks are reconciliation, run inside the load
+    share = 1 / max(1, sum(p.refusal is None for p in batch))
+    return [
+        _outcome(p, status, superseded, quarantine_dir, laps, year_checks, share)
+        for p, (status, superseded) in zip(batch, results, strict=True)
+    ]
+
+
+def _outcome(
+    prepared: Prepared,
+    status: str,
+    superseded: list[str],
+    quarantine_dir: Path | None,
+    laps: Laps,
+    year_checks: tuple[float, float],
+    share: float,
+) -> Outcome:
     if prepared.refusal:
         log.warning("quarantined %s: %s", prepared.path, prepared.refusal)
-        recorded = record_quarantine(con, prepared.document, prepared.refusal, origins, replace)
         copy = quarantine_dir / f"{prepared.document_id}.pdf" if quarantine_dir is not None else None
+        recorded = status == IngestStatus.QUARANTINED
         if copy is not None and recorded and not copy.exists() and Path(prepared.path).exists():
             copy.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(prepared.path, copy)
         return Outcome(prepared.path, prepared.document_id, IngestStatus.QUARANTINED, prepared.refusal)
-    laps = Laps(prepared.seconds, prepared.cpu)
-    inside: dict[str, float] = {}
-    status, superseded = load_document(
-        con, prepared.document, prepared.facts, prepared.figures, prepared.checks, inside, origins, replace
-    )
-    year_checks = (inside.get("year_checks", 0.0), inside.get("year_checks_cpu", 0.0))
-    laps.lap("load", minus=year_checks)  # the year ↔ year checks are reconciliation, run inside the load
-    laps.wall["year_checks"], laps.cpu["year_checks"] = year_checks
+    wall, cpu = dict(prepared.seconds), dict(prepared.cpu)
+    wall["load"], cpu["load"] = laps.wall["load"] * share, laps.cpu["load"] * share
+    wall["year_checks"], cpu["year_checks"] = year_checks[0] * share, year_checks[1] * share
     log.info("%s %s: %d facts", status, prepared.path, prepared.n_facts)
-    log.debug("%s seconds by stage: %s", prepared.path, {k: round(v, 3) for k, v in laps.wall.items()})
+    log.debug("%s seconds by stage: %s", prepared.path, {k: round(v, 3) for k, v in wall.items()})
     return Outcome(
         prepared.path,
         prepared.document_id,
@@ -231,8 +283,8 @@ def store(
         prepared.n_facts,
         len(prepared.figures),
         superseded,
-        laps.wall,
-        laps.cpu,
+        wall,
+        cpu,
     )
 
 
@@ -283,8 +335,10 @@ def ingest(
     on_wait: Callable[[str], None] | None = None,
     preparer: Preparer | None = None,
     origins: Callable[[str], Iterable[Origin]] | None = None,
+    batch_size: int = BATCH,
 ) -> list[Outcome]:
-    """Ingest files, streamed: one writer, documents loaded in order.
+    """Ingest files, streamed: one writer, documents loaded in order, up to ``batch_size`` documents per
+    transaction (fewer when the parsers are slow: a batch waits at most ``BATCH_SECONDS`` for more).
 
     ``preparer`` says where documents are parsed; by default ``workers=0`` parses in this process and
     ``workers=N`` in N forked processes, each document under a time limit (``timeout`` seconds) and a
@@ -303,10 +357,7 @@ def ingest(
     # are recorded absolute, so that a report or a reprocess finds the file from any working directory
     files = [f.resolve() for f in discover(paths) if quarantine_dir.resolve() not in f.resolve().parents]
     con = connect(warehouse, wait=wait, on_wait=on_wait)
-    # the writer's inserts are small: one DuckDB thread leaves the cores to the parse workers, and a capped
-    # buffer pool keeps the writer's memory flat however large the warehouse grows
-    con.execute("SET threads = 1")
-    con.execute("SET memory_limit = '256MB'")
+    tune_for_loading(con)
     outcomes: list[Outcome] = []
 
     def record(outcome: Outcome) -> None:
@@ -333,13 +384,30 @@ def ingest(
             else:
                 first_in_run.add(doc_id)
                 todo.append((path, doc_id))
-        for prepared in preparer(todo):
-            record(store(con, prepared, quarantine_dir, origins(prepared.path)))
+        for batch in _batches(preparer(todo), batch_size, BATCH_SECONDS):
+            for outcome in store_batch(con, batch, quarantine_dir, origins):
+                record(outcome)
         for path, doc_id in repeats:
             record(_seen_before(con, path, doc_id, *original_of(con, doc_id), origins(path)))
     finally:
         con.close()
     return outcomes
+
+
+def _batches(prepared: Iterator[Prepared], size: int, seconds: float) -> Iterator[list[Prepared]]:
+    """Consecutive prepared documents, ``size`` at a time, or fewer once the first of them has waited
+    ``seconds`` (checked as each document arrives: a slow parser delays its batch, never reorders it)."""
+    batch: list[Prepared] = []
+    started = 0.0
+    for item in prepared:
+        if not batch:
+            started = time.monotonic()
+        batch.append(item)
+        if len(batch) >= max(1, size) or time.monotonic() - started >= seconds:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _version(parser_version: str | None) -> Version:
@@ -397,6 +465,7 @@ def reprocess(
     warehouse = Path(warehouse)
     quarantine_dir = defaults.quarantine(warehouse)
     con = connect(warehouse, wait=wait, on_wait=on_wait)
+    tune_for_loading(con)
     outcomes: list[Outcome] = []
     try:
         todo, recorded_as = [], {}

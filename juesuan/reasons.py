@@ -25,6 +25,7 @@ REASONS: dict[str, str] = {
     "memory": "parsing needed more memory than the per-document limit (a compression bomb, say)",
     "parser_error": "the parser raised an unexpected error on this file (the exception is named)",
     "crashed": "the parsing process died",
+    "load_failed": "the warehouse refused the document's rows (the database's error is named)",
 }
 
 

@@ -53,6 +53,19 @@ def connect(
     return con
 
 
+def tune_for_loading(con: duckdb.DuckDBPyConnection) -> None:
+    """Settings for the single writer of an ingest, which runs beside the parse workers.
+
+    One thread: its inserts are small and the cores are the parsers'. A capped buffer pool: its memory
+    stays flat however large the warehouse grows. A checkpoint every 64 MB of log instead of DuckDB's
+    16 MB: a checkpoint rewrites the last, partly filled row group of every table it touches (of checks,
+    with its lists of cells, up to a second), so fewer of them are most of what batching saves; the log
+    stays small enough to replay at once after a crash."""
+    con.execute("SET threads = 1")
+    con.execute("SET memory_limit = '256MB'")
+    con.execute("SET wal_autocheckpoint = '64MB'")
+
+
 def _holder(exc: Exception) -> str:
     """The process DuckDB names as holding the file (its PID): a writer or a reader, we cannot tell."""
     return str(exc).split("held in", 1)[-1].split(". See", 1)[0].strip()

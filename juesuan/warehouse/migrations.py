@@ -69,7 +69,32 @@ def _v5(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"ALTER TABLE document_sources ADD COLUMN {field.name} {field.type}")
 
 
-MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(con: duckdb.DuckDBPyConnection) -> None:
+    """documents.load_order and facts.load_order: the writer's lookups of a document's cells (the year ↔
+    year checks) filter on it and read one stretch of facts instead of the whole table. Documents loaded
+    before are numbered in the order they were ingested."""
+    for table in ("documents", "facts"):
+        columns = {r[0] for r in con.execute(f"DESCRIBE {table}").fetchall()}
+        if "load_order" not in columns:
+            con.execute(f"ALTER TABLE {table} ADD COLUMN load_order BIGINT")
+    con.execute(
+        "UPDATE documents SET load_order = o.n FROM (SELECT document_id, row_number() OVER "
+        "(ORDER BY ingested_at, document_id) AS n FROM documents) o "
+        "WHERE documents.document_id = o.document_id"
+    )
+    con.execute(
+        "UPDATE facts SET load_order = d.load_order FROM documents d WHERE facts.document_id = d.document_id"
+    )
+
+
+MIGRATIONS: dict[int, Callable[[duckdb.DuckDBPyConnection], None]] = {
+    1: _v1,
+    2: _v2,
+    3: _v3,
+    4: _v4,
+    5: _v5,
+    6: _v6,
+}
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:

@@ -20,8 +20,8 @@ def facts_per_source(con, where: str = "TRUE") -> dict[str, int]:
 
 
 def fingerprint(path: Path) -> dict[str, tuple]:
-    """Rows and a content hash of every warehouse table (load times left out): equal fingerprints, the
-    same warehouse content."""
+    """Rows and a content hash of every warehouse table (load times and load order left out): equal
+    fingerprints, the same warehouse content."""
     con = duckdb.connect(str(path), read_only=True)
     try:
         out = {}
@@ -29,7 +29,7 @@ def fingerprint(path: Path) -> dict[str, tuple]:
             cols = [
                 c[0]
                 for c in con.execute(f"DESCRIBE {t}").fetchall()
-                if c[0] not in ("ingested_at", "seen_at")
+                if c[0] not in ("ingested_at", "seen_at", "load_order")
             ]
             out[t] = con.execute(
                 f"SELECT count(*), coalesce(sum(hash({', '.join(cols)})), 0) FROM {t}"

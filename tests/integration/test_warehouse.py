@@ -74,7 +74,7 @@ def test_amounts_are_exact_decimals_in_yuan(sample_warehouse):
 def test_amounts_load_exactly_whatever_their_decimal_exponent(tmp_path):
     """Decimal('3.4E+2') is 340 (a DuckDB conversion of Python Decimals once turned it into 34)."""
     doc = prepare(SAMPLES / "0002_mof9_2023.pdf")
-    facts = doc.facts.copy()
+    facts = doc.facts.to_pandas()  # the worker's Arrow rows as the frame a caller may hand the loader
     amounts = [Decimal("3.4E+2"), Decimal("1E+4"), Decimal("0.10"), Decimal("-2.5")]
     amounts.append(Decimal("123456789012.34"))
     facts.loc[: len(amounts) - 1, "amount_yuan"] = amounts
@@ -297,8 +297,9 @@ def test_a_document_failing_validation_is_quarantined_and_the_others_load(tmp_pa
     def broken(path):
         prepared = real_prepare(path)
         if Path(path).name.startswith("0001"):
-            prepared.facts.loc[0, "measure"] = "not_a_measure"
-            problems = validate("facts", prepared.facts)
+            facts = prepared.facts.to_pandas()  # the worker's rows (Arrow), as judged
+            facts.loc[0, "measure"] = "not_a_measure"
+            problems = validate("facts", facts)
             prepared.refusal = "invalid: " + "; ".join(problems)
         return prepared
 
@@ -354,3 +355,55 @@ def test_sigkill_during_ingest_leaves_only_whole_documents_and_a_rerun_completes
     con.close()
     assert loaded == len(paths)
     assert {o.status for o in outcomes} <= {"loaded", "skipped"}
+
+
+def test_batched_loading_builds_the_warehouse_one_document_at_a_time_builds(tmp_path):
+    """Thirty-two documents per transaction, or one: the same rows, the year ↔ year checks included (the
+    samples hold consecutive years of three departments, so a batch holds both years of a pair), and
+    the same when a batch holds a re-publication of a document it also holds."""
+    import shutil
+
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES, folder)
+    # the same document published again (other bytes): the later file supersedes the earlier in the batch
+    (folder / "0002_again.pdf").write_bytes((SAMPLES / "0002_mof9_2023.pdf").read_bytes() + b"\n% again\n")
+    one = ingest([folder], tmp_path / "one.duckdb", batch_size=1)
+    many = ingest([folder], tmp_path / "many.duckdb")
+    assert [(o.path, o.status, o.facts) for o in one] == [(o.path, o.status, o.facts) for o in many]
+    assert fingerprint(tmp_path / "one.duckdb") == fingerprint(tmp_path / "many.duckdb")
+    con = duckdb.connect(str(tmp_path / "many.duckdb"), read_only=True)
+    years = con.execute("SELECT count(*) FROM checks WHERE check_id IN ('Y1', 'Y2')").fetchone()[0]
+    orders = con.execute(
+        "SELECT count(*), count(DISTINCT load_order) FROM documents WHERE load_order IS NOT NULL"
+    ).fetchone()
+    loose = con.execute(
+        "SELECT count(*) FROM facts f JOIN documents d USING (document_id) WHERE f.load_order <> d.load_order"
+    ).fetchone()[0]
+    superseded = con.execute("SELECT count(*) FROM documents WHERE status = 'superseded'").fetchone()[0]
+    con.close()
+    assert years > 0 and orders[0] == orders[1] == len(many) and loose == 0 and superseded == 1
+
+
+def test_a_document_the_database_refuses_is_refused_alone_and_its_batch_loads(tmp_path):
+    """A row that passed validation but that DuckDB will not take (a null in a NOT NULL column): the
+    batch's transaction fails, each document then goes alone, and only that one is quarantined
+    (load_failed), with nothing of it left in facts."""
+    import pyarrow as pa
+
+    from juesuan.ingest import store_batch
+
+    names = sorted(p.name for p in SAMPLES.glob("000[0-2]*.pdf"))
+    batch = [prepare(SAMPLES / name) for name in names]
+    broken = batch[1]
+    at = broken.facts.schema.get_field_index("raw_text")
+    broken.facts = broken.facts.set_column(at, "raw_text", pa.nulls(len(broken.facts), pa.string()))
+    con = connect(tmp_path / "w.duckdb")
+    outcomes = store_batch(con, batch, tmp_path / "quarantine")
+    statuses = con.execute("SELECT document_id, status FROM documents").fetchall()
+    rows = dict(con.execute("SELECT document_id, count(*) FROM facts GROUP BY 1").fetchall())
+    con.close()
+    assert [o.status for o in outcomes] == ["loaded", "quarantined", "loaded"]
+    assert outcomes[1].reason.startswith("load_failed: ") and "NOT NULL" in outcomes[1].reason
+    assert dict(statuses)[broken.document_id] == "quarantined" and broken.document_id not in rows
+    assert rows == {p.document_id: p.n_facts for p in (batch[0], batch[2])}
+    assert (tmp_path / "quarantine" / f"{broken.document_id}.pdf").exists()
