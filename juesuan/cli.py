@@ -12,15 +12,14 @@ import hashlib
 import json
 import sys
 import traceback
+import unicodedata
 from collections.abc import Iterator
+from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 from typer.exceptions import TyperException
 
@@ -30,10 +29,33 @@ from juesuan import paths as defaults
 if TYPE_CHECKING:
     from juesuan.ingest import Outcome, Preparer
 
+
 # piped output (make demo, CI logs) gets a wide table instead of rich's 80-column default
-console = Console(width=None if sys.stdout.isatty() else 160)
+class _Console:
+    """A rich ``Console`` made on first use. rich costs a sixth of a second to import, which ``juesuan
+    query`` and ``juesuan --help`` (asked to start in under half a second) need not pay."""
+
+    def __init__(self, **options: Any):
+        self._options = options
+        self._made: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if self._made is None:
+            from rich.console import Console
+
+            self._made = Console(**self._options)
+        return getattr(self._made, name)
+
+
+def Table(*args: Any, **kwargs: Any) -> Any:  # rich's Table, imported when a table is made
+    from rich.table import Table as RichTable
+
+    return RichTable(*args, **kwargs)
+
+
+console = _Console(width=None if sys.stdout.isatty() else 160)
 # error lines are never wrapped: one error, one line, whatever the width
-err_console = Console(stderr=True, soft_wrap=True, highlight=False)
+err_console = _Console(stderr=True, soft_wrap=True, highlight=False)
 DEBUG = "juesuan.debug"  # ctx.meta key: --debug was given
 
 # exit codes (README, "The warehouse, the extracts and the command line")
@@ -97,6 +119,8 @@ def explain(exc: BaseException) -> tuple[int, str]:
 
 
 def say_error(message: str) -> None:
+    from rich.text import Text
+
     err_console.print(Text.assemble(("error:", "bold red"), " ", message))
 
 
@@ -128,6 +152,8 @@ app = typer.Typer(
     cls=Boundary,
     add_completion=False,
     no_args_is_help=True,
+    rich_markup_mode=None,  # click's plain help: typer's rich help imports markdown and syntax modules
+    pretty_exceptions_enable=False,  # the Boundary reports errors (--debug for the traceback)
     help="部门决算 disclosures → validated dataset.",
 )
 
@@ -467,13 +493,33 @@ def query(
         records = [dict(zip(columns, row, strict=True)) for row in rows]
         sys.stdout.write(json.dumps(records, ensure_ascii=False, default=str) + "\n")
     else:
-        table = Table()
-        for col in columns:
-            table.add_column(str(col))
-        for row in rows:
-            table.add_row(*("" if v is None else str(v) for v in row))
-        console.print(table)
-        console.print(f"{len(rows)} rows")
+        sys.stdout.write(plain_table(columns, rows))
+        sys.stdout.write(f"{len(rows)} rows\n")
+
+
+def plain_table(columns: list[str], rows: list[tuple]) -> str:
+    """Rows under their column names, aligned in a terminal (CJK characters take two cells), numbers to
+    the right: what ``query`` prints without importing rich."""
+    texts = [[str(c) for c in columns]] + [["" if v is None else str(v) for v in row] for row in rows]
+    numeric = [
+        bool(rows) and all(isinstance(r[k], int | float | Decimal) or r[k] is None for r in rows)
+        for k in range(len(columns))
+    ]
+    widths = [max(_cells(t[k]) for t in texts) for k in range(len(columns))]
+
+    def line(values: list[str]) -> str:
+        cells = []
+        for k, v in enumerate(values):
+            pad = " " * (widths[k] - _cells(v))
+            cells.append(pad + v if numeric[k] and values is not texts[0] else v + pad)
+        return "  ".join(cells).rstrip() + "\n"
+
+    rule = "  ".join("─" * w for w in widths) + "\n"
+    return line(texts[0]) + rule + "".join(line(t) for t in texts[1:])
+
+
+def _cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 @app.command()
