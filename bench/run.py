@@ -7,8 +7,12 @@ joined) gives the parser's peak RSS on a long file. ``--scale N`` (default 1000)
 ingests them with 2 workers, sampling the memory (PSS) of the whole process tree and summing each stage's
 CPU and wall seconds (parse, frames, validate, reconcile, load). The same 12 documents written by every
 producer profile of the generator (plain, wps, charspacing, rotate90, cropbox, image_page, subset_fonts) give
-the default engine's speed per producer against the plain set (``--only-producers`` runs just that). Results
-go to bench/results.json and a short table on stdout.
+the default engine's speed per producer against the plain set (``--only-producers`` runs just that), and
+the real PDFs form a set of their own. Every engine's CPU seconds (its process and its parse workers) give
+a per-core ratio beside the wall-clock one. ``--writer N`` (default 10,000) loads N documents through the
+single writer alone (frames prepared once, no parsing; ``--only-writer`` runs just that) and compares the
+load time per document over the first and the last 1,000. Results go to bench/results.json and a short
+table on stdout.
 """
 
 from __future__ import annotations
@@ -123,7 +127,7 @@ def run_engine(engine: str, paths: list[str]) -> dict:
     import juesuan.ingest
     import juesuan.parse  # noqa: F401
 
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), _cpu()
     pages = 0
     if engine == "pdfplumber_extract_tables":
         for p in paths:
@@ -161,6 +165,7 @@ def run_engine(engine: str, paths: list[str]) -> dict:
         )
         return {
             "seconds": seconds,
+            "cpu_seconds": _cpu() - cpu_start,
             "pages": sum(_page_count(p) for p in paths),
             "peak_rss_mb": round(rss / 1024, 1),
         }
@@ -171,7 +176,20 @@ def run_engine(engine: str, paths: list[str]) -> dict:
                 pages += len(pdf.pages)
     seconds = time.perf_counter() - start
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"seconds": seconds, "pages": pages, "peak_rss_mb": round(rss, 1)}
+    return {
+        "seconds": seconds,
+        "cpu_seconds": _cpu() - cpu_start,
+        "pages": pages,
+        "peak_rss_mb": round(rss, 1),
+    }
+
+
+def _cpu() -> float:
+    """CPU seconds (user + system) of this process and of its children that ended (parse workers)."""
+    return sum(
+        u.ru_utime + u.ru_stime
+        for u in map(resource.getrusage, (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    )
 
 
 ENGINES = (
@@ -204,6 +222,7 @@ def measure_all(engines: list[str], paths: list[Path], repeat: int) -> list[dict
     results = []
     for engine, done in runs.items():
         seconds = statistics.median(r["seconds"] for r in done)
+        cpu = statistics.median(r["cpu_seconds"] for r in done)
         pages = done[0]["pages"]
         results.append(
             {
@@ -211,6 +230,8 @@ def measure_all(engines: list[str], paths: list[Path], repeat: int) -> list[dict
                 "pages": pages,
                 "documents": len(paths),
                 "median_seconds": round(seconds, 3),
+                "median_cpu_seconds": round(cpu, 3),
+                "pages_per_cpu_s": round(pages / cpu, 2),
                 "pages_per_s": round(pages / seconds, 2),
                 "documents_per_s": round(len(paths) / seconds, 3),
                 "peak_rss_mb": max(r["peak_rss_mb"] for r in done),
@@ -378,6 +399,16 @@ def run_writer(count: int) -> dict:
     }
 
 
+def measure_writer(count: int) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--only-writer", "--writer", str(count)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--child", nargs="+")
@@ -385,6 +416,9 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--scale", type=int, default=1000, help="documents for the memory run (0: skip)")
     parser.add_argument("--only-producers", action="store_true", help="measure the producer sets only")
+    parser.add_argument(
+        "--engines", help="comma-separated subset of the engines (the first is the baseline)", default=""
+    )
     parser.add_argument("--scale-child", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument(
         "--writer", type=int, default=10_000, help="documents for the writer-only test (0: skip)"
@@ -404,6 +438,8 @@ def main() -> int:
     if args.build:
         corpus = build_corpus(args.build / "corpus")
         producers = {k: [str(p) for p in v] for k, v in build_producers(args.build / "producers").items()}
+        if REAL.exists():  # the published PDFs, WPS's among them, beside the generated producers
+            producers["real"] = [str(p) for p in sorted(REAL.glob("*_final*.pdf"))]
         print(
             json.dumps(
                 {
@@ -431,13 +467,17 @@ def main() -> int:
         engines = list(ENGINES)
         if shutil.which("pdftotext"):  # poppler-utils is optional
             engines.append("pdftotext_layout")
+        if args.engines:
+            engines = [e for e in args.engines.split(",") if e]
         results = measure_all(engines, corpus, args.repeat)
         producers = measure_producers(producer_sets, args.repeat)
         long_run = measure("juesuan_parse", [long_pdf], 1)
         scale = measure_scale(Path(tmp), args.scale) if args.scale else None
-    baseline = results[0]["pages_per_s"]
+        writer = measure_writer(args.writer) if args.writer else None
+    baseline, baseline_cpu = results[0]["pages_per_s"], results[0]["pages_per_cpu_s"]
     for r in results:
         r["ratio_to_extract_tables"] = round(r["pages_per_s"] / baseline, 3)
+        r["cpu_ratio_to_extract_tables"] = round(r["pages_per_cpu_s"] / baseline_cpu, 3)
     report = {
         "machine": {"python": platform.python_version(), "cpus": __import__("os").cpu_count()},
         "corpus": {"documents": len(corpus), "pages": results[0]["pages"]},
@@ -449,15 +489,19 @@ def main() -> int:
         },
         "producers": producers,
         "scale": scale,
+        "writer": writer,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     print(f"corpus: {len(corpus)} documents, {results[0]['pages']} pages; median of {args.repeat} runs each")
-    print(f"{'engine':28} {'pages/s':>9} {'docs/s':>8} {'peak MB':>8} {'× extract_tables':>17}")
+    print(
+        f"{'engine':28} {'pages/s':>9} {'docs/s':>8} {'peak MB':>8} {'× extract_tables':>17} "
+        f"{'× per CPU s':>12}"
+    )
     for r in results:
         print(
             f"{r['engine']:28} {r['pages_per_s']:>9} {r['documents_per_s']:>8} {r['peak_rss_mb']:>8} "
-            f"{r['ratio_to_extract_tables']:>17}"
+            f"{r['ratio_to_extract_tables']:>17} {r['cpu_ratio_to_extract_tables']:>12}"
         )
     print(
         f"juesuan_parse on a {long_run['pages']}-page document: {long_run['median_seconds']} s, "
@@ -467,8 +511,9 @@ def main() -> int:
     for r in producers:
         print(f"  {r['producer']:14} {r['pages_per_s']:>9} pages/s  {r['ratio_to_plain']:>6}× plain")
     by = {r["engine"]: r for r in results}
-    speedup = by["juesuan_ingest_2"]["pages_per_s"] / by["juesuan_ingest_1"]["pages_per_s"]
-    print(f"2 workers / 1 worker: {speedup:.2f}×")
+    if {"juesuan_ingest_1", "juesuan_ingest_2"} <= set(by):
+        speedup = by["juesuan_ingest_2"]["pages_per_s"] / by["juesuan_ingest_1"]["pages_per_s"]
+        print(f"2 workers / 1 worker: {speedup:.2f}×")
     if scale:
         print(
             f"{scale['documents']} documents, 2 workers: {scale['seconds']} s, peak memory "
@@ -479,6 +524,12 @@ def main() -> int:
             f"load + validate = {scale['load_plus_validate_over_parse_cpu']:.1%} of parse in CPU time "
             f"({scale['load_plus_validate_over_parse_wall']:.1%} in wall time); "
             f"CPU seconds by stage {scale['stage_seconds_cpu']}"
+        )
+    if writer:
+        print(
+            f"writer alone, {writer['documents']} documents in batches of {writer['batch']}: "
+            f"{writer['load_ms_first']} ms a document over the first {writer['window']}, "
+            f"{writer['load_ms_last']} ms over the last ({writer['last_over_first']}×)"
         )
     print(f"wrote {args.out}")
     return 0
