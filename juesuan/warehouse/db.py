@@ -62,7 +62,7 @@ def tune_for_loading(con: duckdb.DuckDBPyConnection) -> None:
     with its lists of cells, up to a second), so fewer of them are most of what batching saves; the log
     stays small enough to replay at once after a crash."""
     con.execute("SET threads = 1")
-    con.execute("SET memory_limit = '256MB'")
+    con.execute("SET memory_limit = '192MB'")
     con.execute("SET wal_autocheckpoint = '64MB'")
 
 

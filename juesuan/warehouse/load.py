@@ -174,20 +174,18 @@ class _Batch:
             return (IngestStatus.QUARANTINED if recorded else IngestStatus.SKIPPED), []
         con, document = self.con, item.document
         first_seen = forget(con, document["document_id"]) if replace else None
-        # one query: is this file known already, and which loaded file does it supersede?
-        rows = con.execute(
-            "SELECT document_id, ingested_at FROM documents WHERE document_id = ? OR (status = ? "
-            "AND department_id = ? AND fiscal_year = ? AND doc_kind = ?)",
-            [
-                document["document_id"],
-                DocumentStatus.LOADED,
-                document["department_id"],
-                document["fiscal_year"],
-                document["doc_kind"],
-            ],
-        ).fetchall()
-        if any(doc_id == document["document_id"] for doc_id, _ in rows):
+        # is this file known already, and which loaded file does it supersede? (two indexed lookups)
+        if original_of(con, document["document_id"]) is not None:
             return IngestStatus.SKIPPED, []
+        current = _documents_of(con, document["department_id"], document["fiscal_year"], document["doc_kind"])
+        marks = ", ".join("?" * len(current))
+        rows = (
+            con.execute(
+                f"SELECT document_id, ingested_at FROM documents WHERE document_id IN ({marks})", current
+            ).fetchall()
+            if current
+            else []
+        )
         newer = [doc_id for doc_id, at in rows if first_seen is not None and at > first_seen]
         if newer:  # read again, but a later publication is current: it stays history
             reason = "a newer file for the same department, year and kind was loaded"
@@ -266,19 +264,15 @@ def _year_checks_after(
 ) -> None:
     """Year ↔ year checks for the documents ``loaded`` and for the next year's of each, each document
     once; those not ``new`` (the documents just stored, which have none yet) have theirs made anew."""
+    # the figures in hand (every document of the batch, the following year's too when it is in the batch):
+    # only a following year's document loaded earlier has its statements read back from the warehouse
     due: dict[str, pa.Table | None] = {}
     for document, figures in loaded:
         due.setdefault(document["document_id"], figures)
-        for (following,) in con.execute(
-            "SELECT document_id FROM documents WHERE status = ? AND department_id = ? AND fiscal_year = ? "
-            "AND doc_kind = ?",
-            [
-                DocumentStatus.LOADED,
-                document["department_id"],
-                (document["fiscal_year"] or 0) + 1,
-                document["doc_kind"],
-            ],
-        ).fetchall():
+    for document, _ in loaded:
+        for following in _documents_of(
+            con, document["department_id"], (document["fiscal_year"] or 0) + 1, document["doc_kind"]
+        ):
             due.setdefault(following, None)
     cells: dict[str, dict] = {}  # a document's cells, read once for all the checks of the batch
     made = []
@@ -290,6 +284,22 @@ def _year_checks_after(
             made.append(as_arrow("checks", checks))
     if made:
         _insert_arrow(con, "checks", pa.concat_tables(made))
+
+
+def _documents_of(
+    con: duckdb.DuckDBPyConnection, department_id: str | None, fiscal_year: int | None, doc_kind: str | None
+) -> list[str]:
+    """The loaded documents of a department, year and kind. Looked up by department alone: one equality
+    is what DuckDB answers from the documents_by_department index (schema v7), the rest filters a few rows."""
+    rows = con.execute(
+        "SELECT document_id, status, fiscal_year, doc_kind FROM documents WHERE department_id = ?",
+        [department_id],
+    ).fetchall()
+    return [
+        doc_id
+        for doc_id, status, year, kind in rows
+        if status == DocumentStatus.LOADED and year == fiscal_year and kind == doc_kind
+    ]
 
 
 def _statements(figures: pa.Table | None) -> list[ChangeStatement] | None:
@@ -327,12 +337,8 @@ def year_checks_for(
     ).fetchone()
     if doc is None or doc[1] is None:
         return pd.DataFrame()
-    previous = con.execute(
-        "SELECT document_id FROM documents WHERE status = ? AND department_id = ? AND fiscal_year = ? "
-        "AND doc_kind = ?",
-        [DocumentStatus.LOADED, doc[0], doc[1] - 1, doc[2]],
-    ).fetchone()
-    if previous is None:
+    previous = _documents_of(con, doc[0], doc[1] - 1, doc[2])[:1]
+    if not previous:
         return pd.DataFrame()
     if statements is None:
         statements = [
