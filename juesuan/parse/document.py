@@ -17,6 +17,7 @@ from juesuan.parse.tables import (
     GridRead,
     ParseWarning,
     RowState,
+    number_repeated_rows,
     TableFact,
     header_rows,
     read_grid,
@@ -31,7 +32,7 @@ UNIT = re.compile(
     r"单位[:：]\s*(" + "|".join(sorted(map(re.escape, load_catalogue().units), key=len, reverse=True)) + ")"
 )
 DEFAULT_UNIT = load_catalogue().default_unit  # a table that prints no 单位 line
-DEPARTMENT_LINE = re.compile(r"(?:预算主管部门|编制单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
+DEPARTMENT_LINE = re.compile(r"(?:预算主管部门|编制单位|预算单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
 KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(决算|预算)")
 YEAR = re.compile(r"(20\d{2})(?:年度?)?")
 NOTE = re.compile(r"^(?:注|说明|备注)[:：]")
@@ -227,11 +228,11 @@ def lines_above(lines: list[Line], top: float, bottom: float) -> list[Line]:
 
 
 def find_title(
-    lines: list[Line], top: float, bottom: float, department: str | None
+    lines: list[Line], top: float, bottom: float, department: str | None, kind: str = "final"
 ) -> tuple[str, str] | None:
     """The catalogue table named by a line between ``top`` and ``bottom`` (closest to the grid first)."""
     for ln in lines_above(lines, top, bottom):
-        table_id = match_title(ln.text, department)
+        table_id = match_title(ln.text, department, kind)
         if table_id:
             return table_id, ln.text
         # a title whose quotes were emitted on the next line: join it with the line below
@@ -250,10 +251,11 @@ def read_tables(
     tables: list[ParsedTable] = []
     current: ParsedTable | None = None
     year = identity.fiscal_year or 2024
+    kind = identity.doc_kind or "final"
     for page in pages:
         previous_bottom = float("-inf")  # pdfplumber puts text above a raised MediaBox at negative tops
         for grid in sorted(page.grids, key=lambda g: g.top):
-            found = find_title(page.lines, previous_bottom, grid.top, identity.department_name)
+            found = find_title(page.lines, previous_bottom, grid.top, identity.department_name, kind)
             unit = _unit(page.lines, previous_bottom, grid.top)
             if found and not (
                 current and current.table_code == found[0] and page.number - current.pages[-1] <= 2
@@ -275,7 +277,7 @@ def read_tables(
                     caption = _caption(page.lines, previous_bottom, grid.top)
                     known = {t.table_code for t in tables}
                     table_id = identify_by_content(
-                        grid, caption, page.number, unit or DEFAULT_UNIT, year, known
+                        grid, caption, page.number, unit or DEFAULT_UNIT, year, known, kind
                     )
                     if table_id is None:
                         if unidentified is not None:
@@ -303,7 +305,7 @@ def read_tables(
             for f in read.facts:
                 f.scope = current.scope
             seen = {f.key() for f in current.facts}
-            current.facts += [f for f in read.facts if f.key() not in seen]
+            current.facts += number_repeated_rows(current.facts, [f for f in read.facts if f.key() not in seen])
             current.notes += _notes(page.lines, grid)
             previous_bottom = grid.bottom
     return tables
@@ -379,12 +381,12 @@ def _caption(lines: list[Line], top: float, bottom: float) -> str:
 
 
 def identify_by_content(
-    grid: Grid, caption: str, page: int, unit: str, year: int, known: set[str]
+    grid: Grid, caption: str, page: int, unit: str, year: int, known: set[str], kind: str = "final"
 ) -> str | None:
     """The one catalogue table (not yet found in the document) whose column tree names every value column
     of the grid and which yields facts from it; None when no table or more than one fits."""
     fits = []
-    for spec in load_catalogue().tables.values():
+    for spec in load_catalogue().tables_of(kind):
         if spec.id in known:
             continue
         read = read_grid(grid, spec, caption, page, unit, year, RowState())
@@ -393,7 +395,9 @@ def identify_by_content(
     return fits[0] if len(fits) == 1 else None
 
 
-def table_of_contents(pages: list[Page], department: str | None) -> dict[str, int]:
+def table_of_contents(
+    pages: list[Page], department: str | None, kind: str = "final"
+) -> dict[str, int]:
     """Table id → page, for every catalogue table the document's own 目录 lists."""
     listed: dict[str, int] = {}
     start = next(
@@ -407,7 +411,7 @@ def table_of_contents(pages: list[Page], department: str | None) -> dict[str, in
         ):
             break
         for ln in page.lines:
-            table_id = match_title(TOC_LEADER.sub("", ln.text), department)
+            table_id = match_title(TOC_LEADER.sub("", ln.text), department, kind)
             if table_id:
                 listed.setdefault(table_id, page.number)
     return listed
@@ -465,8 +469,8 @@ def mentions_of(pages: list[Page], table_pages: set[int] | None = None) -> list[
     return out
 
 
-def family_of(tables: list[ParsedTable]) -> str | None:
-    return load_catalogue().family_of({t.table_code for t in tables})
+def family_of(tables: list[ParsedTable], kind: str = "final") -> str | None:
+    return load_catalogue().family_of({t.table_code for t in tables}, kind)
 
 
 def parse_document(
@@ -482,9 +486,11 @@ def parse_document(
     findings: list[Finding] = []
     unidentified: list[tuple[int, str, int]] = []
     listed: dict[str, int] = {}
-    if identity.doc_kind == "final" and not identity.is_template:
+    if identity.doc_kind is not None and not identity.is_template:
         tables = read_tables(pages, identity, warnings, unidentified)
-        listed = table_of_contents(pages, identity.department_name)
+        listed = table_of_contents(pages, identity.department_name, identity.doc_kind)
+    if identity.doc_kind == "final" and not identity.is_template:
+        # the narrative's subjects are the final account's (a budget's 编制说明 is not read yet)
         table_pages = {n for t in tables for n in t.pages}
         figures, findings = read_narrative([p for p in pages if p.number not in table_pages])
     if identity.fiscal_year is None:
@@ -494,7 +500,7 @@ def parse_document(
         document_id=hashlib.sha256(data).hexdigest(),
         page_count=len(pages),
         identity=identity,
-        template_family=family_of(tables),
+        template_family=family_of(tables, identity.doc_kind or "final"),
         tables=tables,
         figures=figures,
         findings=findings,

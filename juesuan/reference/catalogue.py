@@ -69,9 +69,13 @@ class Side(Declared):
         return self.labels[0]
 
 
+Kind = Literal["final", "budget"]  # a 决算 or a 预算 disclosure: which documents print the table
+
+
 class TableSpec(Declared):
     id: str
     title: str
+    kind: Kind = "final"
     aliases: tuple[str, ...] = ()
     note: str
     layout: Literal["one_sided", "two_sided"] = "one_sided"
@@ -146,6 +150,7 @@ class Family(Declared):
     id: str
     description: str
     tables: tuple[str, ...]
+    kind: Kind = "final"
 
 
 class Saying(Declared):
@@ -326,6 +331,11 @@ class Catalogue(Declared):
             problems.append(f"default_unit {self.default_unit} is not among the units")
         for family in self.families.values():
             problems += [f"families.{family.id}: no table {t}" for t in family.tables if t not in self.tables]
+            problems += [
+                f"families.{family.id}: {t} is a {self.tables[t].kind} table, the family is {family.kind}"
+                for t in family.tables
+                if t in self.tables and self.tables[t].kind != family.kind
+            ]
         ids = {i.id for i in self.identities}
         for identity in self.identities:
             if identity.same_as and identity.same_as not in ids:
@@ -392,13 +402,17 @@ class Catalogue(Declared):
     def table(self, table_id: str) -> TableSpec:
         return self.tables[table_id]
 
-    def family_of(self, table_ids: set[str]) -> str | None:
+    def tables_of(self, kind: str) -> list[TableSpec]:
+        """The tables a document of ``kind`` (final, budget) may print."""
+        return [t for t in self.tables.values() if t.kind == kind]
+
+    def family_of(self, table_ids: set[str], kind: str = "final") -> str | None:
         """The family whose table list explains the tables found best: most of them in its list, then
         fewest of its tables missing (a document with a table deleted still belongs to its family)."""
         if not table_ids:
             return None
         return max(
-            self.families.values(),
+            (f for f in self.families.values() if f.kind == kind),
             key=lambda f: (len(table_ids & set(f.tables)), -len(set(f.tables) - table_ids)),
         ).id
 
