@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from collections import Counter
@@ -17,9 +18,11 @@ from juesuan.parse.tables import (
     GridRead,
     ParseWarning,
     RowState,
-    number_repeated_rows,
     TableFact,
     header_rows,
+    is_data_label,
+    is_header_text,
+    number_repeated_rows,
     read_grid,
     squash,
 )
@@ -43,11 +46,17 @@ TOC_LINE_MAX = 48  # a 目录 page holds headings, not paragraphs
 PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
 PARSER_VERSION = f"juesuan-{__version__}"
 YEAR_MENTIONS = (  # places where a document names its own fiscal year (not 与2022年度相比)
-    ("date", re.compile(r"截至(20\d{2})年12月31日")),
+    ("date", re.compile(r"截至(20\d{2})年12月31日")),  # a budget's: the year before it (资产 at the start)
     ("heading", re.compile(r"^第[一二三四五六七八九十]+部分.*?(20\d{2})年度?部门决算")),
     ("title", re.compile(r"^(?:[一二三四五六七八九十]+、)?(20\d{2})年度.{2,30}决算表$")),
     ("statement", re.compile(r"^(20\d{2})年度(?:本年|收、支|财政拨款|一般公共预算|“三公”)")),
 )
+
+
+# a year mention's distance from the cover's year, by kind of document; None: not a mention of its own
+# year in that kind (a budget's 截至…12月31日 dates its assets, at the end of the year before it, or a
+# target's deadline)
+YEAR_OFFSETS: dict[tuple[str, str], int | None] = {("budget", "year:date"): None}
 
 
 @dataclass(frozen=True)
@@ -57,6 +66,7 @@ class Mention:
     kind: str
     value: str
     page: int
+    offset: int = 0  # the year it should name, relative to the cover's (YEAR_OFFSETS)
 
 
 @dataclass
@@ -257,6 +267,11 @@ def read_tables(
         for grid in sorted(page.grids, key=lambda g: g.top):
             found = find_title(page.lines, previous_bottom, grid.top, identity.department_name, kind)
             unit = _unit(page.lines, previous_bottom, grid.top)
+            if found is None:
+                # title, label and unit line ruled into the grid's first rows (苏州, 上海 budgets)
+                inside = titled_inside(grid, identity.department_name, kind)
+                if inside is not None:
+                    found, unit, grid = inside[0], inside[1] or unit, inside[2]
             if found and not (
                 current and current.table_code == found[0] and page.number - current.pages[-1] <= 2
             ):
@@ -309,6 +324,40 @@ def read_tables(
             current.notes += _notes(page.lines, grid)
             previous_bottom = grid.bottom
     return tables
+
+
+def titled_inside(
+    grid: Grid, department: str | None, kind: str
+) -> tuple[tuple[str, str], str | None, Grid] | None:
+    """A grid whose first rows hold the table's title (and its 公开NN表 label, 部门/单位 line) instead of the
+    page above it: ((table id, title), unit, the grid below those rows), or None. Those rows are blank or
+    hold one or two cells of no header word and no amount."""
+    found, unit, k = None, None, 0
+    for r in range(grid.n_rows):
+        texts = [squash(c.text) for c in grid.row(r) if squash(c.text)]
+        if texts and (
+            len(texts) > 2 or any(is_header_text(t) or looks_like_amount(t) or is_data_label(t) for t in texts)
+        ):
+            break
+        for t in texts:
+            table_id = match_title(t, department, kind)
+            if table_id and found is None:
+                found = (table_id, t)
+            m = UNIT.search(t)
+            unit = m.group(1) if m else unit
+        k = r + 1
+    if found is None or k >= grid.n_rows:
+        return None
+    return found, unit, rows_from(grid, k)
+
+
+def rows_from(grid: Grid, k: int) -> Grid:
+    """The grid without its first ``k`` rows (a cell reaching into them is cut at row ``k``)."""
+    cells = [
+        dataclasses.replace(c, row0=max(c.row0, k) - k, row1=c.row1 - k) for c in grid.cells if c.row1 > k
+    ]
+    top = min((c.top for c in cells if c.row0 == 0), default=grid.top)
+    return Grid(cells, grid.n_rows - k, grid.n_cols, grid.x0, top, grid.x1, grid.bottom)
 
 
 CAPTION_MAX = 40
@@ -449,7 +498,9 @@ def _wraps_onto(above: Line, line: Line) -> bool:
     return abs(line.x0 - above.x0) <= height and 0 <= line.top - above.bottom <= height
 
 
-def mentions_of(pages: list[Page], table_pages: set[int] | None = None) -> list[Mention]:
+def mentions_of(
+    pages: list[Page], table_pages: set[int] | None = None, doc_kind: str | None = "final"
+) -> list[Mention]:
     """Where the document names its year or body (D1, D2). On table pages a template's placeholder
     body (上海市XX局2024年度…决算表) is a mention too; the narrative's placeholders are read with it."""
     out = []
@@ -462,7 +513,10 @@ def mentions_of(pages: list[Page], table_pages: set[int] | None = None) -> list[
             for kind, pattern in YEAR_MENTIONS:
                 m = pattern.search(text)
                 if m:
-                    out.append(Mention(f"year:{kind}", m.group(1), page.number))
+                    where = f"year:{kind}"
+                    offset = YEAR_OFFSETS.get((doc_kind or "final", where), 0)
+                    if offset is not None:
+                        out.append(Mention(where, m.group(1), page.number, offset))
             m = DEPARTMENT_LINE.search(ln.text)
             if m and not text.startswith(("预算主管部门",)):
                 out.append(Mention("department", squash(m.group(1)), page.number))
@@ -504,7 +558,9 @@ def parse_document(
         tables=tables,
         figures=figures,
         findings=findings,
-        mentions=mentions_of(pages, {n for t in tables for n in t.pages}) if tables else [],
+        mentions=(
+            mentions_of(pages, {n for t in tables for n in t.pages}, identity.doc_kind) if tables else []
+        ),
         warnings=warnings,
         page_layers={p.number: p.text_layer.value for p in pages},
         listed=listed,

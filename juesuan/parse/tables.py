@@ -22,6 +22,8 @@ from juesuan.reference.catalogue import ColumnNode, Side, TableSpec
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
 STARS = re.compile(r"^\*+$")
+ROW_ITEM = re.compile(r"^(?:其中[:：]?|[(（]\d+[)）]|\d+[、.．])+")
+BRACKETED = re.compile(r"^[\[［【](\d{3}(?:\d{2}){0,2})[\]］】](.*)$")
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,7 @@ class Words:
     name: frozenset[str]
     lineno: frozenset[str]
     column_number: frozenset[str]
+    text: frozenset[str]
     ignorable: frozenset[str]  # dropped from a header path before it is matched against a column tree
 
 
@@ -48,6 +51,7 @@ def words() -> Words:
         code_part=n(hw.code_part),
         name=n(hw.name),
         lineno=n(hw.lineno),
+        text=n(hw.text),
         column_number=n(hw.column_number),
         ignorable=n(hw.all - hw.measure_words),
     )
@@ -105,7 +109,7 @@ def parent_labels() -> frozenset[str]:
 @dataclass
 class Column:
     index: int
-    kind: str  # code | name | lineno | value
+    kind: str  # code | name | lineno | text | value
     path: list[str]
     side: int = 0
     measure: str | None = None
@@ -283,6 +287,8 @@ def classify(paths: list[list[str]], grid: Grid, first_data: int) -> list[Column
         keys = [norm(p) for p in path]
         if any(k in w.lineno for k in keys):
             kind = "lineno"
+        elif keys and keys[-1] in w.text:
+            kind = "text"
         elif any(k.endswith(tuple(w.code)) for k in keys) or (keys and keys[-1] in w.code_part):
             kind = "code"
         elif (keys and keys[-1] in w.name) or (not path and _mostly_text(grid, i, first_data)):
@@ -412,7 +418,8 @@ def read_grid(
             if norm(label) in words().code_part:
                 continue
             # a transposed one-line table (rows 预算数 / 决算数): the row's label ends the column's path
-            transposed = norm(label) in row_headers
+            item = ROW_ITEM.sub("", norm(label))  # 其中：（1）公务用车购置费 → 公务用车购置费
+            transposed = item in row_headers
             for col in (c for c in value_cols if c.side == side):
                 cell = cells.get(col.index) or grid.at(r, col.index)
                 if cell is None or cell.col0 != col.index:
@@ -424,7 +431,7 @@ def read_grid(
                     continue
                 measure, column_label, row_label = col.measure, col.label, label
                 if transposed:
-                    path = [header_key(p, year) for p in col.path] + [norm(label)]
+                    path = [header_key(p, year) for p in col.path] + [item]
                     measure = match_measure(spec.columns, path, year)
                     column_label, row_label = f"{col.label}/{label}", ""
                     if measure:
@@ -482,11 +489,12 @@ def number_repeats(columns: list[Column]) -> None:
 
 @cache
 def _row_headers(spec: TableSpec) -> frozenset[str]:
-    """Leaf labels a one-line table may print as row headers instead (预算数, 决算数 of a transposed 三公)."""
+    """Column labels a one-line table may print as row headers instead: 预算数, 决算数 of a transposed 三公,
+    or its items down the side (福建, 广东 budgets), a group's label naming its subtotal."""
     if spec.rows != "single":
         return frozenset()
-    leaves = (leaf for node in spec.columns for _, leaf in node.leaves())
-    return frozenset(norm(label) for leaf in leaves for label in leaf.labels)
+    nodes = {node for tree in spec.columns for path, _ in tree.leaves() for node in path}
+    return frozenset(norm(label) for node in nodes for label in node.labels)
 
 
 @dataclass
@@ -541,6 +549,9 @@ def row_identity(
             code = None
         names.append(ORDINAL.sub("", text))
     label = "/".join(names)
+    bracketed = BRACKETED.match(label)  # 广东 prints the code inside the name: [2014001]行政运行
+    if bracketed:
+        code, label = code or bracketed.group(1), bracketed.group(2)
     key = norm(label)
     if key in parent_labels():
         state.parent[side] = label

@@ -131,10 +131,13 @@ class HeaderWords(Declared):
     column_number: frozenset[str]
     structure: frozenset[str]
     measure_words: frozenset[str]
+    text: frozenset[str] = frozenset()  # columns of prose beside the amounts (绩效目标), not read
 
     @property
     def all(self) -> frozenset[str]:
-        return self.code | self.code_part | self.name | self.lineno | self.column_number | self.structure
+        return (
+            self.code | self.code_part | self.name | self.lineno | self.column_number | self.structure | self.text
+        )
 
 
 class Measure(Declared):
@@ -227,6 +230,8 @@ class RowSumRule(_Rule):
     table: str
     total: str  # a measure
     parts: tuple[str, ...]
+    unless: tuple[str, ...] = ()  # measures whose cell in the row means the rule does not apply to it
+    needs: tuple[str, ...] = ()  # measures the row must print for the rule to apply to it
 
 
 class HierarchyRule(_Rule):
