@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -35,8 +36,10 @@ UNIT = re.compile(
     r"单位[:：]\s*(" + "|".join(sorted(map(re.escape, load_catalogue().units), key=len, reverse=True)) + ")"
 )
 DEFAULT_UNIT = load_catalogue().default_unit  # a table that prints no 单位 line
-DEPARTMENT_LINE = re.compile(r"(?:预算主管部门|编制单位|预算单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
-KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(决算|预算)")
+DEPARTMENT_LINE = re.compile(
+    r"(?:预算主管部门|编制单位|预算单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)"
+)
+KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(?:综合)?(决算|预算)")
 YEAR = re.compile(r"(20\d{2})(?:年度?)?")
 NOTE = re.compile(r"^(?:注|说明|备注)[:：]")
 TOC_HEADING = "目录"
@@ -241,11 +244,17 @@ def find_title(
     lines: list[Line], top: float, bottom: float, department: str | None, kind: str = "final"
 ) -> tuple[str, str] | None:
     """The catalogue table named by a line between ``top`` and ``bottom`` (closest to the grid first)."""
-    for ln in lines_above(lines, top, bottom):
+    above = lines_above(lines, top, bottom)
+    for ln in above:
         table_id = match_title(ln.text, department, kind)
         if table_id:
             return table_id, ln.text
-        # a title whose quotes were emitted on the next line: join it with the line below
+    # a long title wrapped onto a second line (西安: …（按支出功能分类科 / 目…）)
+    for lower, upper in itertools.pairwise(above):
+        joined = upper.text.strip() + lower.text.strip()
+        table_id = match_title(joined, department, kind)
+        if table_id:
+            return table_id, joined
     return None
 
 
@@ -320,7 +329,9 @@ def read_tables(
             for f in read.facts:
                 f.scope = current.scope
             seen = {f.key() for f in current.facts}
-            current.facts += number_repeated_rows(current.facts, [f for f in read.facts if f.key() not in seen])
+            current.facts += number_repeated_rows(
+                current.facts, [f for f in read.facts if f.key() not in seen]
+            )
             current.notes += _notes(page.lines, grid)
             previous_bottom = grid.bottom
     return tables
@@ -336,7 +347,8 @@ def titled_inside(
     for r in range(grid.n_rows):
         texts = [squash(c.text) for c in grid.row(r) if squash(c.text)]
         if texts and (
-            len(texts) > 2 or any(is_header_text(t) or looks_like_amount(t) or is_data_label(t) for t in texts)
+            len(texts) > 2
+            or any(is_header_text(t) or looks_like_amount(t) or is_data_label(t) for t in texts)
         ):
             break
         for t in texts:
@@ -444,9 +456,7 @@ def identify_by_content(
     return fits[0] if len(fits) == 1 else None
 
 
-def table_of_contents(
-    pages: list[Page], department: str | None, kind: str = "final"
-) -> dict[str, int]:
+def table_of_contents(pages: list[Page], department: str | None, kind: str = "final") -> dict[str, int]:
     """Table id → page, for every catalogue table the document's own 目录 lists."""
     listed: dict[str, int] = {}
     start = next(
@@ -543,10 +553,9 @@ def parse_document(
     if identity.doc_kind is not None and not identity.is_template:
         tables = read_tables(pages, identity, warnings, unidentified)
         listed = table_of_contents(pages, identity.department_name, identity.doc_kind)
-    if identity.doc_kind == "final" and not identity.is_template:
-        # the narrative's subjects are the final account's (a budget's 编制说明 is not read yet)
         table_pages = {n for t in tables for n in t.pages}
-        figures, findings = read_narrative([p for p in pages if p.number not in table_pages])
+        narrative = [p for p in pages if p.number not in table_pages]
+        figures, findings = read_narrative(narrative, identity.doc_kind)
     if identity.fiscal_year is None:
         warnings.append(ParseWarning(None, None, f"{label}: no fiscal year found on the first pages"))
     return ParsedDocument(

@@ -289,6 +289,8 @@ def classify(paths: list[list[str]], grid: Grid, first_data: int) -> list[Column
             kind = "lineno"
         elif keys and keys[-1] in w.text:
             kind = "text"
+        elif keys and keys[-1] in w.name and keys[-1] not in w.code:  # 部门代码: a unit's code names the row
+            kind = "name"
         elif any(k.endswith(tuple(w.code)) for k in keys) or (keys and keys[-1] in w.code_part):
             kind = "code"
         elif (keys and keys[-1] in w.name) or (not path and _mostly_text(grid, i, first_data)):

@@ -20,6 +20,8 @@ LABEL = re.compile(r"(?:公开\d{2}表|表\d+)$")
 YEAR = re.compile(r"\d{4}年度?")
 # a trailing parenthesis naming the set or the period: 收入支出决算总表（本级）, …决算表(2024年度)
 QUALIFIER = re.compile(r"[（(]([^（）()]{1,16})[）)]$")
+# a remark after the title: 西安's …明细表（按支出功能分类科目）-不含上年结转
+REMARK = re.compile(r"[-－—]+[^-－—（）()]{1,10}(?=[)）]?$)")
 SPACE = re.compile(r"\s+")
 
 
@@ -30,6 +32,7 @@ def normalize_title(text: str, department: str | None = None, keep_qualifier: bo
     t = QUOTES.sub("", t)
     t = PREFIX.sub("", t)
     t = LABEL.sub("", t)
+    t = REMARK.sub("", t) if not t.endswith("表") else t  # (…科目-不含上年结转) → (…科目)
     if not keep_qualifier:
         t = QUALIFIER.sub("", t)
     t = YEAR.sub("", t)

@@ -136,7 +136,13 @@ class HeaderWords(Declared):
     @property
     def all(self) -> frozenset[str]:
         return (
-            self.code | self.code_part | self.name | self.lineno | self.column_number | self.structure | self.text
+            self.code
+            | self.code_part
+            | self.name
+            | self.lineno
+            | self.column_number
+            | self.structure
+            | self.text
         )
 
 
@@ -174,12 +180,14 @@ class NarrativeSubject(Declared):
     The keys are described in catalogue.yaml above ``narrative_subjects``."""
 
     id: str
+    doc_kind: Kind = "final"  # the documents that state it (a budget's 预算编制说明 names other subjects)
     table: str | None = None
     row: Code | None = None
     measure: str | None = None
     percent: str | None = None
     share_of: tuple[str, Code, str] | None = None  # the cell a stated share is a share of (N2)
     soft: bool = False
+    missing_is_zero: bool = True  # a row the table does not print states zero (a 类 not spent on)
     kind: Literal["amount", "count", "percent"] | None = None
     quantity: str | None = None  # what a count counts (辆, 人次 …)
     unit: str | None = None  # a count's unit, a regex
@@ -353,6 +361,8 @@ class Catalogue(Declared):
         for s in self.narrative_subjects.values():
             if s.table is not None and s.table not in self.tables:
                 problems.append(f"narrative_subjects.{s.id}: no table {s.table}")
+            elif s.table is not None and self.tables[s.table].kind != s.doc_kind:
+                problems.append(f"narrative_subjects.{s.id}: {s.table} is not printed in a {s.doc_kind}")
             if s.measure is not None and s.measure not in self.measures:
                 problems.append(f"narrative_subjects.{s.id}: no measure {s.measure}")
             if s.share_of is not None and s.share_of[0] not in self.tables:

@@ -55,14 +55,18 @@ def planned_ledger(final: Ledger, rng: random.Random) -> Ledger:
     if len(projects) >= 2:  # a project spent without a plan (final_only)
         items[projects[-1]] = replace(items[projects[-1]], fiscal_project=0, other_project=0)
     # a project planned that was never spent (budget_only)
-    items.append(ItemLine(code=unspent_code(final, rng), fund=GENERAL, fiscal_project=rng.randint(1, 50) * 100_000))
+    items.append(
+        ItemLine(code=unspent_code(final, rng), fund=GENERAL, fiscal_project=rng.randint(1, 50) * 100_000)
+    )
     return replace(final, items=items)
 
 
 def unspent_code(final: Ledger, rng: random.Random) -> str:
     """A 项 of the year's classification the department did not spend on."""
     spent = {i.code for i in final.items}
-    codes = sorted(e.code for e in function_classes().valid(final.year) if len(e.code) == 7 and e.code not in spent)
+    codes = sorted(
+        e.code for e in function_classes().valid(final.year) if len(e.code) == 7 and e.code not in spent
+    )
     return rng.choice(codes)
 
 
@@ -104,7 +108,10 @@ class BudgetTableBuilder(TableBuilder):
     def basic(self, spec: TableSpec) -> TableBlock:
         block = self.one_sided(spec, "economic", BASIC)
         per_code: dict[str, dict[str, int]] = {}
-        for measure, book in (("personnel_expenditure", self.ledger.personnel), ("public_expenditure", self.ledger.public)):
+        for measure, book in (
+            ("personnel_expenditure", self.ledger.personnel),
+            ("public_expenditure", self.ledger.public),
+        ):
             for code, fen in book.items():
                 per_code[code] = {measure: fen, "basic_expenditure": fen}
         self.economic_rows(block, per_code)
@@ -117,7 +124,12 @@ class BudgetTableBuilder(TableBuilder):
         block = self.block(spec, value_cols, self.value_header(value_cells, rows, offset=0), rows)
         amounts = self.three_public_amounts()
         block.rows = [
-            Row(cells=[self.value_cell(block, i, amounts[c.measure or ""], None, "") for i, c in enumerate(value_cols)])
+            Row(
+                cells=[
+                    self.value_cell(block, i, amounts[c.measure or ""], None, "")
+                    for i, c in enumerate(value_cols)
+                ]
+            )
         ]
         return self.finish(block)
 
@@ -132,12 +144,15 @@ def generate_budget(plan: DocumentPlan, final: Generated | None = None) -> Gener
     name = f"{plan.index:04d}_{plan.family}_{plan.year}_budget"
     title = f"{ledger.department.name}{ledger.year}年部门预算"
     renderer = Renderer(style, title=title, rng=random.Random(f"juesuan:producer:{name}"))
-    renderer.cover(ledger.department.name, ledger.year, f"{ledger.year}年2月", kind_line=f"{ledger.year}年部门预算")
+    renderer.cover(
+        ledger.department.name, ledger.year, f"{ledger.year}年2月", kind_line=f"{ledger.year}年部门预算"
+    )
     for block in tables:
         renderer.table(block, style.continuation)
     pdf = renderer.finish()
-    truth = make_truth(pdf, name, ledger, style, tables, [], [], renderer.page, {"seed": plan.seed, "index": plan.index})
+    truth = make_truth(
+        pdf, name, ledger, style, tables, [], [], renderer.page, {"seed": plan.seed, "index": plan.index}
+    )
     truth["documents"][0]["doc_kind"] = "budget"
     truth["documents"][0]["template_family"] = None
     return Generated(pdf=pdf, truth=truth, name=name, ledger=ledger)
-
