@@ -162,18 +162,17 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
     doc_id = doc.document_id
     row = dict(doc.document_row(), source_path=path)
     why = None
-    if doc.identity.doc_kind == "budget":
-        why = reason("budget", "a budget disclosure (部门预算), not a final account")
-    elif doc.identity.is_template:
+    if doc.identity.is_template:
         why = reason("template", "XX placeholders, not a department's accounts")
     elif doc.needs_ocr:
         why = reason("needs_ocr", f"no table read and pages without usable text: {doc.text_layers}")
     elif doc.tables_unreadable:
         why = reason("text_only", f"tables not read (pages by text layer: {doc.text_layers})")
     elif doc.identity.doc_kind is None:
-        why = reason("not_final_account", "no 'YYYY年度部门决算' on its cover")
+        why = reason("not_final_account", "no 'YYYY年度部门决算' or '…部门预算' on its cover")
     elif not doc.tables:
-        why = reason("no_tables", "no 决算 table found")
+        what = "决算" if doc.identity.doc_kind == "final" else "预算 (budget)"
+        why = reason("no_tables", f"no {what} table found (narrative only; tables published apart?)")
     elif doc.identity.fiscal_year is None or doc.identity.department_name is None:
         why = reason("no_identity", "department or fiscal year not found on the cover")
     if why:

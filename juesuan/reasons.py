@@ -15,10 +15,13 @@ REASONS: dict[str, str] = {
     "encrypted": "a password is needed to open the PDF",
     "needs_ocr": "pages carry no usable text: scanned images, or glyphs without a Unicode map ((cid:N))",
     "text_only": "text could be read only without table rulings, so the tables were not read",
-    "not_final_account": "no 'YYYY年度部门决算' on the first pages: not a department final account",
-    "budget": "a 部门预算 (budget) disclosure, not a 决算",
+    "not_final_account": (
+        "no 'YYYY年度部门决算' or 'YYYY年部门预算' on the first pages: neither a final account nor a budget"
+    ),
     "template": "a blank template (XX placeholders), not a department's accounts",
-    "no_tables": "a 决算 without any recognisable table",
+    "no_tables": (
+        "a 决算 or 预算 without any recognisable table (a budget whose tables are a separate file)"
+    ),
     "no_identity": "the department or the fiscal year is not on the cover",
     "invalid": "the extracted frames break the warehouse schema (each problem listed)",
     "timeout": "parsing took longer than the per-document time limit",

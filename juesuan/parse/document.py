@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import itertools
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -19,6 +21,9 @@ from juesuan.parse.tables import (
     RowState,
     TableFact,
     header_rows,
+    is_data_label,
+    is_header_text,
+    number_repeated_rows,
     read_grid,
     squash,
 )
@@ -31,8 +36,10 @@ UNIT = re.compile(
     r"单位[:：]\s*(" + "|".join(sorted(map(re.escape, load_catalogue().units), key=len, reverse=True)) + ")"
 )
 DEFAULT_UNIT = load_catalogue().default_unit  # a table that prints no 单位 line
-DEPARTMENT_LINE = re.compile(r"(?:预算主管部门|编制单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)")
-KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(决算|预算)")
+DEPARTMENT_LINE = re.compile(
+    r"(?:预算主管部门|编制单位|预算单位|部门|单位名称)[:：]\s*(\S{2,40}?)(?:\s|单位[:：]|$)"
+)
+KIND = re.compile(r"(?:(20\d{2})年度?)?(?:区级|市级|县级|省级)?(?:部门|单位)(?:综合)?(决算|预算)")
 YEAR = re.compile(r"(20\d{2})(?:年度?)?")
 NOTE = re.compile(r"^(?:注|说明|备注)[:：]")
 TOC_HEADING = "目录"
@@ -42,11 +49,17 @@ TOC_LINE_MAX = 48  # a 目录 page holds headings, not paragraphs
 PLACEHOLDER = re.compile(r"X{2,}|×{2,}")
 PARSER_VERSION = f"juesuan-{__version__}"
 YEAR_MENTIONS = (  # places where a document names its own fiscal year (not 与2022年度相比)
-    ("date", re.compile(r"截至(20\d{2})年12月31日")),
+    ("date", re.compile(r"截至(20\d{2})年12月31日")),  # a budget's: the year before it (资产 at the start)
     ("heading", re.compile(r"^第[一二三四五六七八九十]+部分.*?(20\d{2})年度?部门决算")),
     ("title", re.compile(r"^(?:[一二三四五六七八九十]+、)?(20\d{2})年度.{2,30}决算表$")),
     ("statement", re.compile(r"^(20\d{2})年度(?:本年|收、支|财政拨款|一般公共预算|“三公”)")),
 )
+
+
+# a year mention's distance from the cover's year, by kind of document; None: not a mention of its own
+# year in that kind (a budget's 截至…12月31日 dates its assets, at the end of the year before it, or a
+# target's deadline)
+YEAR_OFFSETS: dict[tuple[str, str], int | None] = {("budget", "year:date"): None}
 
 
 @dataclass(frozen=True)
@@ -56,6 +69,7 @@ class Mention:
     kind: str
     value: str
     page: int
+    offset: int = 0  # the year it should name, relative to the cover's (YEAR_OFFSETS)
 
 
 @dataclass
@@ -227,14 +241,20 @@ def lines_above(lines: list[Line], top: float, bottom: float) -> list[Line]:
 
 
 def find_title(
-    lines: list[Line], top: float, bottom: float, department: str | None
+    lines: list[Line], top: float, bottom: float, department: str | None, kind: str = "final"
 ) -> tuple[str, str] | None:
     """The catalogue table named by a line between ``top`` and ``bottom`` (closest to the grid first)."""
-    for ln in lines_above(lines, top, bottom):
-        table_id = match_title(ln.text, department)
+    above = lines_above(lines, top, bottom)
+    for ln in above:
+        table_id = match_title(ln.text, department, kind)
         if table_id:
             return table_id, ln.text
-        # a title whose quotes were emitted on the next line: join it with the line below
+    # a long title wrapped onto a second line (西安: …（按支出功能分类科 / 目…）)
+    for lower, upper in itertools.pairwise(above):
+        joined = upper.text.strip() + lower.text.strip()
+        table_id = match_title(joined, department, kind)
+        if table_id:
+            return table_id, joined
     return None
 
 
@@ -250,11 +270,17 @@ def read_tables(
     tables: list[ParsedTable] = []
     current: ParsedTable | None = None
     year = identity.fiscal_year or 2024
+    kind = identity.doc_kind or "final"
     for page in pages:
         previous_bottom = float("-inf")  # pdfplumber puts text above a raised MediaBox at negative tops
         for grid in sorted(page.grids, key=lambda g: g.top):
-            found = find_title(page.lines, previous_bottom, grid.top, identity.department_name)
+            found = find_title(page.lines, previous_bottom, grid.top, identity.department_name, kind)
             unit = _unit(page.lines, previous_bottom, grid.top)
+            if found is None:
+                # title, label and unit line ruled into the grid's first rows (苏州, 上海 budgets)
+                inside = titled_inside(grid, identity.department_name, kind)
+                if inside is not None:
+                    found, unit, grid = inside[0], inside[1] or unit, inside[2]
             if found and not (
                 current and current.table_code == found[0] and page.number - current.pages[-1] <= 2
             ):
@@ -275,7 +301,7 @@ def read_tables(
                     caption = _caption(page.lines, previous_bottom, grid.top)
                     known = {t.table_code for t in tables}
                     table_id = identify_by_content(
-                        grid, caption, page.number, unit or DEFAULT_UNIT, year, known
+                        grid, caption, page.number, unit or DEFAULT_UNIT, year, known, kind
                     )
                     if table_id is None:
                         if unidentified is not None:
@@ -303,10 +329,47 @@ def read_tables(
             for f in read.facts:
                 f.scope = current.scope
             seen = {f.key() for f in current.facts}
-            current.facts += [f for f in read.facts if f.key() not in seen]
+            current.facts += number_repeated_rows(
+                current.facts, [f for f in read.facts if f.key() not in seen]
+            )
             current.notes += _notes(page.lines, grid)
             previous_bottom = grid.bottom
     return tables
+
+
+def titled_inside(
+    grid: Grid, department: str | None, kind: str
+) -> tuple[tuple[str, str], str | None, Grid] | None:
+    """A grid whose first rows hold the table's title (and its 公开NN表 label, 部门/单位 line) instead of the
+    page above it: ((table id, title), unit, the grid below those rows), or None. Those rows are blank or
+    hold one or two cells of no header word and no amount."""
+    found, unit, k = None, None, 0
+    for r in range(grid.n_rows):
+        texts = [squash(c.text) for c in grid.row(r) if squash(c.text)]
+        if texts and (
+            len(texts) > 2
+            or any(is_header_text(t) or looks_like_amount(t) or is_data_label(t) for t in texts)
+        ):
+            break
+        for t in texts:
+            table_id = match_title(t, department, kind)
+            if table_id and found is None:
+                found = (table_id, t)
+            m = UNIT.search(t)
+            unit = m.group(1) if m else unit
+        k = r + 1
+    if found is None or k >= grid.n_rows:
+        return None
+    return found, unit, rows_from(grid, k)
+
+
+def rows_from(grid: Grid, k: int) -> Grid:
+    """The grid without its first ``k`` rows (a cell reaching into them is cut at row ``k``)."""
+    cells = [
+        dataclasses.replace(c, row0=max(c.row0, k) - k, row1=c.row1 - k) for c in grid.cells if c.row1 > k
+    ]
+    top = min((c.top for c in cells if c.row0 == 0), default=grid.top)
+    return Grid(cells, grid.n_rows - k, grid.n_cols, grid.x0, top, grid.x1, grid.bottom)
 
 
 CAPTION_MAX = 40
@@ -379,12 +442,12 @@ def _caption(lines: list[Line], top: float, bottom: float) -> str:
 
 
 def identify_by_content(
-    grid: Grid, caption: str, page: int, unit: str, year: int, known: set[str]
+    grid: Grid, caption: str, page: int, unit: str, year: int, known: set[str], kind: str = "final"
 ) -> str | None:
     """The one catalogue table (not yet found in the document) whose column tree names every value column
     of the grid and which yields facts from it; None when no table or more than one fits."""
     fits = []
-    for spec in load_catalogue().tables.values():
+    for spec in load_catalogue().tables_of(kind):
         if spec.id in known:
             continue
         read = read_grid(grid, spec, caption, page, unit, year, RowState())
@@ -393,7 +456,7 @@ def identify_by_content(
     return fits[0] if len(fits) == 1 else None
 
 
-def table_of_contents(pages: list[Page], department: str | None) -> dict[str, int]:
+def table_of_contents(pages: list[Page], department: str | None, kind: str = "final") -> dict[str, int]:
     """Table id → page, for every catalogue table the document's own 目录 lists."""
     listed: dict[str, int] = {}
     start = next(
@@ -407,7 +470,7 @@ def table_of_contents(pages: list[Page], department: str | None) -> dict[str, in
         ):
             break
         for ln in page.lines:
-            table_id = match_title(TOC_LEADER.sub("", ln.text), department)
+            table_id = match_title(TOC_LEADER.sub("", ln.text), department, kind)
             if table_id:
                 listed.setdefault(table_id, page.number)
     return listed
@@ -445,7 +508,9 @@ def _wraps_onto(above: Line, line: Line) -> bool:
     return abs(line.x0 - above.x0) <= height and 0 <= line.top - above.bottom <= height
 
 
-def mentions_of(pages: list[Page], table_pages: set[int] | None = None) -> list[Mention]:
+def mentions_of(
+    pages: list[Page], table_pages: set[int] | None = None, doc_kind: str | None = "final"
+) -> list[Mention]:
     """Where the document names its year or body (D1, D2). On table pages a template's placeholder
     body (上海市XX局2024年度…决算表) is a mention too; the narrative's placeholders are read with it."""
     out = []
@@ -458,15 +523,18 @@ def mentions_of(pages: list[Page], table_pages: set[int] | None = None) -> list[
             for kind, pattern in YEAR_MENTIONS:
                 m = pattern.search(text)
                 if m:
-                    out.append(Mention(f"year:{kind}", m.group(1), page.number))
+                    where = f"year:{kind}"
+                    offset = YEAR_OFFSETS.get((doc_kind or "final", where), 0)
+                    if offset is not None:
+                        out.append(Mention(where, m.group(1), page.number, offset))
             m = DEPARTMENT_LINE.search(ln.text)
             if m and not text.startswith(("预算主管部门",)):
                 out.append(Mention("department", squash(m.group(1)), page.number))
     return out
 
 
-def family_of(tables: list[ParsedTable]) -> str | None:
-    return load_catalogue().family_of({t.table_code for t in tables})
+def family_of(tables: list[ParsedTable], kind: str = "final") -> str | None:
+    return load_catalogue().family_of({t.table_code for t in tables}, kind)
 
 
 def parse_document(
@@ -482,11 +550,12 @@ def parse_document(
     findings: list[Finding] = []
     unidentified: list[tuple[int, str, int]] = []
     listed: dict[str, int] = {}
-    if identity.doc_kind == "final" and not identity.is_template:
+    if identity.doc_kind is not None and not identity.is_template:
         tables = read_tables(pages, identity, warnings, unidentified)
-        listed = table_of_contents(pages, identity.department_name)
+        listed = table_of_contents(pages, identity.department_name, identity.doc_kind)
         table_pages = {n for t in tables for n in t.pages}
-        figures, findings = read_narrative([p for p in pages if p.number not in table_pages])
+        narrative = [p for p in pages if p.number not in table_pages]
+        figures, findings = read_narrative(narrative, identity.doc_kind)
     if identity.fiscal_year is None:
         warnings.append(ParseWarning(None, None, f"{label}: no fiscal year found on the first pages"))
     return ParsedDocument(
@@ -494,11 +563,13 @@ def parse_document(
         document_id=hashlib.sha256(data).hexdigest(),
         page_count=len(pages),
         identity=identity,
-        template_family=family_of(tables),
+        template_family=family_of(tables, identity.doc_kind or "final"),
         tables=tables,
         figures=figures,
         findings=findings,
-        mentions=mentions_of(pages, {n for t in tables for n in t.pages}) if tables else [],
+        mentions=(
+            mentions_of(pages, {n for t in tables for n in t.pages}, identity.doc_kind) if tables else []
+        ),
         warnings=warnings,
         page_layers={p.number: p.text_layer.value for p in pages},
         listed=listed,

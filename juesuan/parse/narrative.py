@@ -376,10 +376,13 @@ def _alternation(names: Iterable[str]) -> str:
 
 
 @cache
-def vocabulary() -> Vocabulary:
+def vocabulary(doc_kind: str = "final") -> Vocabulary:
+    """The wordings of the subjects a ``doc_kind`` document (final, budget) states."""
     decl = load_catalogue().narrative_subjects
     wordings = []
     for subject, entry in decl.items():
+        if entry.doc_kind != doc_kind:
+            continue
         unit = re.compile(entry.unit) if entry.unit is not None else None
         kind = entry.kind or ("count" if unit else "amount")
         says = list(entry.says)
@@ -428,7 +431,7 @@ def _change_subject(subject: str, suffix: str) -> str:
 class Reader:
     """Reads one section: every number in it once, by the first reading that claims it."""
 
-    def __init__(self, section: Section, emit: Emit, find: Find):
+    def __init__(self, section: Section, emit: Emit, find: Find, doc_kind: str = "final"):
         self.t, self.heading = section.text, section.heading
         self.section = section
         self._emit = emit
@@ -436,7 +439,7 @@ class Reader:
         self.claimed: set[int] = set()
         self.stated: list[tuple[int, str]] = []  # (offset, subject) of every figure, in text order
         self.compared: set[int] = set()  # comparison phrases an item paragraph has read
-        self.vocab = vocabulary()
+        self.vocab = vocabulary(doc_kind)
 
     def emit(
         self,
@@ -665,8 +668,8 @@ class Reader:
                 self.find(FindingKind.COMPARISON, m.start(), *said)
 
 
-def scan(section: Section, emit: Emit, find: Find) -> None:
-    Reader(section, emit, find).read()
+def scan(section: Section, emit: Emit, find: Find, doc_kind: str = "final") -> None:
+    Reader(section, emit, find, doc_kind).read()
 
 
 def _leftovers(section: Section) -> Iterable[Finding]:
@@ -684,7 +687,7 @@ def _leftovers(section: Section) -> Iterable[Finding]:
         yield Finding(other, section.heading, section.sentence_at(m.start()), section.page_at(m.start()))
 
 
-def read_narrative(pages: list[Page]) -> tuple[list[NarrativeFigure], list[Finding]]:
+def read_narrative(pages: list[Page], doc_kind: str = "final") -> tuple[list[NarrativeFigure], list[Finding]]:
     """Every figure the narrative pages state, in reading order; and the findings in the text itself:
     template placeholders left in (增加/减少 0 万元, XX局), stated comparisons, wrong 款 names."""
     figures: list[NarrativeFigure] = []
@@ -722,5 +725,5 @@ def read_narrative(pages: list[Page]) -> tuple[list[NarrativeFigure], list[Findi
             )
 
         if section.states_figures:
-            scan(section, emit, find)
+            scan(section, emit, find, doc_kind)
     return figures, findings

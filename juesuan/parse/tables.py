@@ -21,6 +21,9 @@ from juesuan.reference.catalogue import ColumnNode, Side, TableSpec
 
 ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\d+[、.．])")
 CODE = re.compile(r"^\d{3}(?:\d{2}){0,2}$")
+STARS = re.compile(r"^\*+$")
+ROW_ITEM = re.compile(r"^(?:其中[:：]?|[(（]\d+[)）]|\d+[、.．])+")
+BRACKETED = re.compile(r"^[\[［【](\d{3}(?:\d{2}){0,2})[\]］】](.*)$")
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class Words:
     name: frozenset[str]
     lineno: frozenset[str]
     column_number: frozenset[str]
+    text: frozenset[str]
     ignorable: frozenset[str]  # dropped from a header path before it is matched against a column tree
 
 
@@ -47,6 +51,7 @@ def words() -> Words:
         code_part=n(hw.code_part),
         name=n(hw.name),
         lineno=n(hw.lineno),
+        text=n(hw.text),
         column_number=n(hw.column_number),
         ignorable=n(hw.all - hw.measure_words),
     )
@@ -104,14 +109,16 @@ def parent_labels() -> frozenset[str]:
 @dataclass
 class Column:
     index: int
-    kind: str  # code | name | lineno | value
+    kind: str  # code | name | lineno | text | value
     path: list[str]
     side: int = 0
     measure: str | None = None
+    repeat: int = 1  # the k-th value column of its half with the same header path (labelled path#k)
 
     @property
     def label(self) -> str:
-        return "/".join(self.path)
+        joined = "/".join(self.path)
+        return joined if self.repeat == 1 else f"{joined}#{self.repeat}"
 
 
 @dataclass
@@ -160,8 +167,30 @@ class GridRead:
     warnings: list[ParseWarning] = field(default_factory=list)
 
 
+HEADER_NOISE = re.compile(r"^(?:\d{4}年度?|其中[:：]?)+")
+
+
+def header_key(text: str, year: int | None = None) -> str:
+    """A header cell in compared form, without what does not name the column: 其中： before a part
+    (其中：基本支出) and the year a budget prints over its amounts (2026年预算数). Given the document's
+    ``year``, only that year is dropped: a 2025年预算数 beside it is another year's figure and names no
+    measure of this document."""
+    t = norm(text)
+    if year is not None:
+        bare = re.sub(r"^(?:其中[:：]?)+", "", t)
+        bare = re.sub(rf"^{year}年度?", "", bare)
+        return bare or t
+    return HEADER_NOISE.sub("", t) or t
+
+
 def is_header_text(text: str) -> bool:
-    return not text or norm(text) in header_vocabulary() or (text.isdigit() and len(text) <= 2)
+    key = header_key(text)
+    return (
+        not text
+        or key in header_vocabulary()
+        or (text.isdigit() and len(text) <= 2)
+        or key.endswith(tuple(words().code))  # a code column's header: 部门预算经济分类科目编码
+    )
 
 
 def is_data_label(text: str) -> bool:
@@ -197,8 +226,9 @@ def header_rows(
         non_empty = [t for t in texts if t]
         if not non_empty:
             continue
-        if any(norm(t) in words().column_number for t in texts) or all(
-            t.isdigit() and len(t) <= 2 for t in non_empty
+        numbers = [t for t in non_empty if not STARS.match(t)]  # 浙江's 栏次 row starts ** ** 1 2 3
+        if any(norm(t) in words().column_number for t in texts) or (
+            numbers and all(t.isdigit() and len(t) <= 2 for t in numbers)
         ):
             lanci.append(r)
             continue
@@ -210,7 +240,7 @@ def header_rows(
         if row_words and _labels_a_row(grid.row(r), row_words):
             return heads, lanci, r
         if any(looks_like_amount(t) for t in non_empty) or any(
-            is_data_label(t) and norm(t) not in header_vocabulary() for t in non_empty
+            is_data_label(t) and header_key(t) not in header_vocabulary() for t in non_empty
         ):
             return heads, lanci, r
         # 合计 alone under a 项目/科目名称 header is the total line, not a column header
@@ -257,6 +287,10 @@ def classify(paths: list[list[str]], grid: Grid, first_data: int) -> list[Column
         keys = [norm(p) for p in path]
         if any(k in w.lineno for k in keys):
             kind = "lineno"
+        elif keys and keys[-1] in w.text:
+            kind = "text"
+        elif keys and keys[-1] in w.name and keys[-1] not in w.code:  # 部门代码: a unit's code names the row
+            kind = "name"
         elif any(k.endswith(tuple(w.code)) for k in keys) or (keys and keys[-1] in w.code_part):
             kind = "code"
         elif (keys and keys[-1] in w.name) or (not path and _mostly_text(grid, i, first_data)):
@@ -303,7 +337,8 @@ def resolve_measures(spec: TableSpec, columns: list[Column], n_sides: int, year:
             side_labels = {norm(label) for s in spec.sides for label in s.labels}
         else:
             trees, side_labels = spec.columns, set()
-        col.measure = match_measure(trees, [norm(p) for p in col.path if norm(p) not in side_labels], year)
+        path = [header_key(p, year) for p in col.path]
+        col.measure = match_measure(trees, [p for p in path if p not in side_labels], year)
         if col.measure is None:
             unresolved.append(col.label)
     return unresolved
@@ -359,7 +394,7 @@ def read_grid(
         # a one-line table (三公) whose line is printed all blank: the line under the header is its data
         first_data = max([*heads, *lanci, -1]) + 1
     if continued and not heads and state.columns is not None and len(state.columns) == grid.n_cols:
-        columns = [Column(c.index, c.kind, list(c.path), c.side, c.measure) for c in state.columns]
+        columns = [Column(c.index, c.kind, list(c.path), c.side, c.measure, c.repeat) for c in state.columns]
         n_sides = max(c.side for c in columns) + 1
     else:
         columns = classify(column_paths(grid, heads, first_data), grid, first_data)
@@ -372,6 +407,7 @@ def read_grid(
         state.header_texts = {tuple(norm(t) for t in row_texts(grid, r)) for r in heads}
     value_cols = [c for c in columns if c.kind == "value"]
     has_labels = any(c.kind in ("code", "name") for c in columns)
+    number_repeats(columns)
     for r in range(first_data, grid.n_rows):
         cells = {c.col0: c for c in grid.row(r)}
         if not cells or r in lanci:
@@ -384,7 +420,8 @@ def read_grid(
             if norm(label) in words().code_part:
                 continue
             # a transposed one-line table (rows 预算数 / 决算数): the row's label ends the column's path
-            transposed = norm(label) in row_headers
+            item = ROW_ITEM.sub("", norm(label))  # 其中：（1）公务用车购置费 → 公务用车购置费
+            transposed = item in row_headers
             for col in (c for c in value_cols if c.side == side):
                 cell = cells.get(col.index) or grid.at(r, col.index)
                 if cell is None or cell.col0 != col.index:
@@ -396,7 +433,7 @@ def read_grid(
                     continue
                 measure, column_label, row_label = col.measure, col.label, label
                 if transposed:
-                    path = [norm(p) for p in col.path] + [norm(label)]
+                    path = [header_key(p, year) for p in col.path] + [item]
                     measure = match_measure(spec.columns, path, year)
                     column_label, row_label = f"{col.label}/{label}", ""
                     if measure:
@@ -427,13 +464,39 @@ def read_grid(
     return read
 
 
+def number_repeated_rows(facts: list[TableFact], new: list[TableFact]) -> list[TableFact]:
+    """``new`` cells of a table with a row label the table already printed (a unit named like its
+    department, two projects of one name, a second classification beside the first) labelled label#2,
+    label#3 …: every printed cell keeps a key of its own in the warehouse."""
+    taken = {(f.row_code, f.row_label, f.column_label) for f in facts}
+    for f in new:
+        label, n = f.row_label, 1
+        while (f.row_code, label, f.column_label) in taken:
+            n += 1
+            label = f"{f.row_label}#{n}"
+        f.row_label = label
+        taken.add((f.row_code, label, f.column_label))
+    return new
+
+
+def number_repeats(columns: list[Column]) -> None:
+    """Value columns of one half under the same printed path (a header the parser could not split) are
+    told apart by their order: path, path#2 …"""
+    seen: dict[tuple[int, str], int] = {}
+    for col in columns:
+        if col.kind == "value":
+            key = (col.side, "/".join(col.path))
+            col.repeat = seen[key] = seen.get(key, 0) + 1
+
+
 @cache
 def _row_headers(spec: TableSpec) -> frozenset[str]:
-    """Leaf labels a one-line table may print as row headers instead (预算数, 决算数 of a transposed 三公)."""
+    """Column labels a one-line table may print as row headers instead: 预算数, 决算数 of a transposed 三公,
+    or its items down the side (福建, 广东 budgets), a group's label naming its subtotal."""
     if spec.rows != "single":
         return frozenset()
-    leaves = (leaf for node in spec.columns for _, leaf in node.leaves())
-    return frozenset(norm(label) for leaf in leaves for label in leaf.labels)
+    nodes = {node for tree in spec.columns for path, _ in tree.leaves() for node in path}
+    return frozenset(norm(label) for node in nodes for label in node.labels)
 
 
 @dataclass
@@ -474,16 +537,23 @@ def row_identity(
     code = "".join(parts) or None
     if code is not None and not CODE.match(code):
         code = None
-    label = ""
+    # the name cell, or a merged cell over code and name columns (TPL-SH's last-row 合计); a row named in
+    # several name columns (a budget's unit and year, unit and project) is named by all of them, joined by /
+    names: list[str] = []
+    seen: set[int] = set()
     for col in name_cols:
-        # the name cell, or a merged cell over code and name columns (TPL-SH's last-row 合计)
         cell = grid.at(r, col.index)
-        if cell is not None and cell.row0 == r and cell.text:
-            label = squash(cell.text)
-            if cell.col0 < col.index and not CODE.match(norm(label)):
-                code = None
-            break
-    label = ORDINAL.sub("", label)
+        if cell is None or cell.row0 != r or not cell.text or cell.col0 in seen:
+            continue
+        seen.add(cell.col0)
+        text = squash(cell.text)
+        if not names and cell.col0 < col.index and not CODE.match(norm(text)):
+            code = None
+        names.append(ORDINAL.sub("", text))
+    label = "/".join(names)
+    bracketed = BRACKETED.match(label)  # 广东 prints the code inside the name: [2014001]行政运行
+    if bracketed:
+        code, label = code or bracketed.group(1), bracketed.group(2)
     key = norm(label)
     if key in parent_labels():
         state.parent[side] = label

@@ -20,15 +20,21 @@ LABEL = re.compile(r"(?:公开\d{2}表|表\d+)$")
 YEAR = re.compile(r"\d{4}年度?")
 # a trailing parenthesis naming the set or the period: 收入支出决算总表（本级）, …决算表(2024年度)
 QUALIFIER = re.compile(r"[（(]([^（）()]{1,16})[）)]$")
+# a remark after the title: 西安's …明细表（按支出功能分类科目）-不含上年结转
+REMARK = re.compile(r"[-－—]+[^-－—（）()]{1,10}(?=[)）]?$)")
 SPACE = re.compile(r"\s+")
 
 
-def normalize_title(text: str, department: str | None = None) -> str:
+def normalize_title(text: str, department: str | None = None, keep_qualifier: bool = False) -> str:
+    """The compared form of a title. ``keep_qualifier`` keeps a trailing parenthesis: budgets tell two
+    tables apart by it (一般公共预算支出表（按功能分类） and …（按经济分类）)."""
     t = SPACE.sub("", unicodedata.normalize("NFKC", text))
     t = QUOTES.sub("", t)
     t = PREFIX.sub("", t)
     t = LABEL.sub("", t)
-    t = QUALIFIER.sub("", t)
+    t = REMARK.sub("", t) if not t.endswith("表") else t  # (…科目-不含上年结转) → (…科目)
+    if not keep_qualifier:
+        t = QUALIFIER.sub("", t)
     t = YEAR.sub("", t)
     if department:
         t = t.replace(SPACE.sub("", department), "")
@@ -36,10 +42,14 @@ def normalize_title(text: str, department: str | None = None) -> str:
 
 
 @cache
-def _aliases() -> list[tuple[str, str]]:
+def _aliases(kind: str) -> list[tuple[str, str]]:
+    """(compared title, table id) of the tables a document of ``kind`` prints, longest first; a title
+    declared with its qualifier is compared with it."""
     cat = load_catalogue()
-    pairs = [(normalize_title(title), t.id) for t in cat.tables.values() for title in t.titles]
-    return sorted(pairs, key=lambda p: len(p[0]), reverse=True)
+    pairs = {
+        (normalize_title(title, keep_qualifier=True), t.id) for t in cat.tables_of(kind) for title in t.titles
+    }
+    return sorted(pairs, key=lambda p: (-len(p[0]), p[0]))
 
 
 def qualifier(text: str) -> str | None:
@@ -48,17 +58,21 @@ def qualifier(text: str) -> str | None:
     return m.group(1) if m and not YEAR.fullmatch(m.group(1)) else None
 
 
-def match_title(text: str, department: str | None = None) -> str | None:
-    """The table id a title line names, or None. The whole line must be the title (目录 entries and
-    narrative headings such as …决算情况说明 do not match)."""
-    t = normalize_title(text, department)
-    if not t.endswith("表"):
+def match_title(text: str, department: str | None = None, kind: str = "final") -> str | None:
+    """The id of the table of a ``kind`` document (final, budget) a title line names, or None. The whole
+    line must be the title (目录 entries and narrative headings such as …决算情况说明 do not match)."""
+    whole = normalize_title(text, department, keep_qualifier=True)
+    stripped = normalize_title(text, department)
+    if not stripped.endswith("表") and not whole.endswith("表"):
         return None
-    for alias, table_id in _aliases():
-        if t == alias:
-            return table_id
+    aliases = _aliases(kind)
+    for t in dict.fromkeys((whole, stripped)):
+        for alias, table_id in aliases:
+            if t == alias:
+                return table_id
     # a body name we did not know still prefixes the title: accept a longest-alias suffix
-    for alias, table_id in _aliases():
-        if t.endswith(alias) and len(t) - len(alias) <= 20 and "部门决算" not in t[: len(t) - len(alias)]:
-            return table_id
+    for t in dict.fromkeys((whole, stripped)):
+        for alias, table_id in aliases:
+            if t.endswith(alias) and len(t) - len(alias) <= 20 and "部门决算" not in t[: len(t) - len(alias)]:
+                return table_id
     return None

@@ -12,19 +12,20 @@ from juesuan.reconcile.check import Check
 
 def consistency_checks(identity: Identity, mentions: Iterable[Mention]) -> list[Check]:
     year, name = identity.fiscal_year, identity.department_name
-    grouped: dict[tuple[str, str], list[int]] = {}
+    grouped: dict[tuple[str, str, int], list[int]] = {}
     for m in mentions:
-        grouped.setdefault((m.kind, m.value), []).append(m.page)
+        grouped.setdefault((m.kind, m.value, m.offset), []).append(m.page)
     out: list[Check] = []
-    for (kind, value), pages in grouped.items():
+    for (kind, value, offset), pages in grouped.items():
         where = tuple(sorted(set(pages)))
         if kind.startswith("year:") and year is not None:
+            said = f"the cover: {year}" + (f", so {year + offset}" if offset else "")
             out.append(
                 Check(
                     "D1",
                     kind,
-                    f"the document names its year as {value} ({kind[5:]}); the cover: {year}",
-                    Decimal(year),
+                    f"the document names its year as {value} ({kind[5:]}); {said}",
+                    Decimal(year + offset),
                     Decimal(value),
                     Decimal(0),
                     where,

@@ -12,6 +12,7 @@ D2  no placeholder stands for the body's name (with the mentions of :mod:`juesua
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
@@ -41,6 +42,23 @@ RELATIONS = {  # a stated comparison word: does it hold between 决算数 (a) an
 def _wan(yuan: Decimal) -> Decimal:
     """An amount as a narrative states it: in the default unit (万元), to 0.01."""
     return load_catalogue().from_yuan(yuan)
+
+
+PRINTED_AMOUNT = re.compile(r"(?<![\d.,])(\d{1,3}(?:,\d{3})+|\d+)(\.\d+)?")
+
+
+def _stated_tolerance(amount: Decimal, sentence: str | None) -> Decimal:
+    """How far a stated amount may be from its cell: the narrative's 0.01 万元, or half the last digit it
+    was printed with when coarser (a budget's 收入预算18037万元 states 18,036.62 to the 万元). The sentence
+    gives the printed form back, as for a percent."""
+    tolerance = load_catalogue().narrative_tolerance()
+    wan = amount / load_catalogue().factor()
+    for m in PRINTED_AMOUNT.finditer(re.sub(r"\s+", "", sentence or "")):
+        printed = Decimal(m.group(1).replace(",", "") + (m.group(2) or ""))
+        if printed == wan:
+            step = Decimal(1).scaleb(printed.as_tuple().exponent) * load_catalogue().factor()
+            return max(tolerance, (step / 2).quantize(Decimal("0.01")))
+    return tolerance
 
 
 def _given(value: object) -> bool:
@@ -193,7 +211,7 @@ def figure_checks(book: Book, figures: pd.DataFrame) -> list[Check]:
         if target is None or not _given(fig.amount_yuan):
             continue
         cells = book.select(*target)
-        if not cells and target[0] in book.tables:
+        if not cells and target[0] in book.tables and decl.missing_is_zero:
             cells = [here]  # a line the table does not print is zero
         if not cells:
             continue
@@ -205,7 +223,7 @@ def figure_checks(book: Book, figures: pd.DataFrame) -> list[Check]:
                 f"narrative: {fig.text}",
                 cells[0].value,
                 amount,
-                cat.narrative_tolerance(),
+                _stated_tolerance(amount, fig.text),
                 [cells[0], here],
                 Severity.WARNING if decl.soft else Severity.ERROR,
             )

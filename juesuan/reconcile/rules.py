@@ -149,7 +149,9 @@ def _row_sum(book: Book, rule: Any, description: str) -> list[Check]:
     out = []
     for key, _, label in book.rows[table]:
         total = book.cells.get((table, key, rule.total))
-        if total is None:
+        if total is None or any((table, key, m) in book.cells for m in rule.unless):
+            continue
+        if not all((table, key, m) in book.cells for m in rule.needs):
             continue
         parts = [book.cells[(table, key, m)] for m in rule.parts if (table, key, m) in book.cells]
         if not parts:
@@ -171,7 +173,8 @@ def _hierarchy(book: Book, rule: Any, description: str) -> list[Check]:
     out = []
     for table in rule.tables:
         codes = [code for _, code, _ in book.rows[table] if code]
-        measures = {m for (t, _, m) in book.cells if t == table}
+        # a column whose header named no measure (W1) is not summed
+        measures = {m for (t, _, m) in book.cells if t == table and isinstance(m, str)}
         for measure in sorted(measures):
             groups: list[tuple[str, list[str]]] = [("合计", [c for c in codes if len(c) == 3])]
             groups += [(p, [c for c in codes if len(c) == len(p) + 2 and c.startswith(p)]) for p in codes]

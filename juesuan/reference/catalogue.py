@@ -69,9 +69,13 @@ class Side(Declared):
         return self.labels[0]
 
 
+Kind = Literal["final", "budget"]  # a 决算 or a 预算 disclosure: which documents print the table
+
+
 class TableSpec(Declared):
     id: str
     title: str
+    kind: Kind = "final"
     aliases: tuple[str, ...] = ()
     note: str
     layout: Literal["one_sided", "two_sided"] = "one_sided"
@@ -127,10 +131,19 @@ class HeaderWords(Declared):
     column_number: frozenset[str]
     structure: frozenset[str]
     measure_words: frozenset[str]
+    text: frozenset[str] = frozenset()  # columns of prose beside the amounts (绩效目标), not read
 
     @property
     def all(self) -> frozenset[str]:
-        return self.code | self.code_part | self.name | self.lineno | self.column_number | self.structure
+        return (
+            self.code
+            | self.code_part
+            | self.name
+            | self.lineno
+            | self.column_number
+            | self.structure
+            | self.text
+        )
 
 
 class Measure(Declared):
@@ -146,6 +159,7 @@ class Family(Declared):
     id: str
     description: str
     tables: tuple[str, ...]
+    kind: Kind = "final"
 
 
 class Saying(Declared):
@@ -166,12 +180,14 @@ class NarrativeSubject(Declared):
     The keys are described in catalogue.yaml above ``narrative_subjects``."""
 
     id: str
+    doc_kind: Kind = "final"  # the documents that state it (a budget's 预算编制说明 names other subjects)
     table: str | None = None
     row: Code | None = None
     measure: str | None = None
     percent: str | None = None
     share_of: tuple[str, Code, str] | None = None  # the cell a stated share is a share of (N2)
     soft: bool = False
+    missing_is_zero: bool = True  # a row the table does not print states zero (a 类 not spent on)
     kind: Literal["amount", "count", "percent"] | None = None
     quantity: str | None = None  # what a count counts (辆, 人次 …)
     unit: str | None = None  # a count's unit, a regex
@@ -222,6 +238,8 @@ class RowSumRule(_Rule):
     table: str
     total: str  # a measure
     parts: tuple[str, ...]
+    unless: tuple[str, ...] = ()  # measures whose cell in the row means the rule does not apply to it
+    needs: tuple[str, ...] = ()  # measures the row must print for the rule to apply to it
 
 
 class HierarchyRule(_Rule):
@@ -326,6 +344,11 @@ class Catalogue(Declared):
             problems.append(f"default_unit {self.default_unit} is not among the units")
         for family in self.families.values():
             problems += [f"families.{family.id}: no table {t}" for t in family.tables if t not in self.tables]
+            problems += [
+                f"families.{family.id}: {t} is a {self.tables[t].kind} table, the family is {family.kind}"
+                for t in family.tables
+                if t in self.tables and self.tables[t].kind != family.kind
+            ]
         ids = {i.id for i in self.identities}
         for identity in self.identities:
             if identity.same_as and identity.same_as not in ids:
@@ -338,6 +361,8 @@ class Catalogue(Declared):
         for s in self.narrative_subjects.values():
             if s.table is not None and s.table not in self.tables:
                 problems.append(f"narrative_subjects.{s.id}: no table {s.table}")
+            elif s.table is not None and self.tables[s.table].kind != s.doc_kind:
+                problems.append(f"narrative_subjects.{s.id}: {s.table} is not printed in a {s.doc_kind}")
             if s.measure is not None and s.measure not in self.measures:
                 problems.append(f"narrative_subjects.{s.id}: no measure {s.measure}")
             if s.share_of is not None and s.share_of[0] not in self.tables:
@@ -392,13 +417,17 @@ class Catalogue(Declared):
     def table(self, table_id: str) -> TableSpec:
         return self.tables[table_id]
 
-    def family_of(self, table_ids: set[str]) -> str | None:
+    def tables_of(self, kind: str) -> list[TableSpec]:
+        """The tables a document of ``kind`` (final, budget) may print."""
+        return [t for t in self.tables.values() if t.kind == kind]
+
+    def family_of(self, table_ids: set[str], kind: str = "final") -> str | None:
         """The family whose table list explains the tables found best: most of them in its list, then
         fewest of its tables missing (a document with a table deleted still belongs to its family)."""
         if not table_ids:
             return None
         return max(
-            self.families.values(),
+            (f for f in self.families.values() if f.kind == kind),
             key=lambda f: (len(table_ids & set(f.tables)), -len(set(f.tables) - table_ids)),
         ).id
 

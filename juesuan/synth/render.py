@@ -184,10 +184,11 @@ class Renderer:
         return gap if 0 < gap <= limit else 0.0
 
     # -- cover and contents ------------------------------------------------------------------------------
-    def cover(self, department: str, year: int, date_line: str) -> None:
+    def cover(self, department: str, year: int, date_line: str, kind_line: str | None = None) -> None:
+        """The cover: the body, what the document is (``kind_line``, default ``YYYY年度部门决算``), a date."""
         self.new_page()
         self.text(self.width / 2, self.height * 0.62, department, 22, "center")
-        self.text(self.width / 2, self.height * 0.55, f"{year}年度部门决算", 26, "center")
+        self.text(self.width / 2, self.height * 0.55, kind_line or f"{year}年度部门决算", 26, "center")
         self.text(self.width / 2, self.height * 0.25, date_line, 14, "center")
 
     def contents(self, entries: Iterable[tuple[str, int]]) -> None:

@@ -1,4 +1,4 @@
-"""Golden figures for 部门预算 / 单位预算 PDFs (draft for issue #16).
+"""Golden figures for 部门预算 / 单位预算 PDFs, read by hand (tests/integration/test_budgets.py).
 
 Read by hand from `pdftotext -layout -f N -l N <file> -` and checked again against the page.
 Nothing here is computed.  The PDFs live in ../shared/corpus (crawl/ or real/); they are never
