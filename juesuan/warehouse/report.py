@@ -250,9 +250,15 @@ def quality_report(con: duckdb.DuckDBPyConnection, release: Path) -> Path:
     )
 
 
+def _has_view(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = ?", [name]).fetchone()[0])
+
+
 def execution_by_class(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Budget against final account per department and year, by 类 of the 一般公共预算 (the execution view):
-    what was planned, what was spent, the rate and the pages of both."""
+    what was planned, what was spent, the rate and the pages of both. Nothing from a warehouse without it."""
+    if not _has_view(con, "execution"):
+        return []
     rows = con.execute(
         "SELECT department_name, fiscal_year, function_code, function_name, budget_yuan, final_yuan, "
         "execution_rate, budget_page, final_page, matched FROM execution "
@@ -279,7 +285,9 @@ def execution_by_class(con: duckdb.DuckDBPyConnection) -> list[dict]:
 
 def unpaired(con: duckdb.DuckDBPyConnection) -> list[dict]:
     """Budgets without their year's final account and finals without a budget (a rename not yet declared
-    in name_aliases.csv shows here as two rows)."""
+    in department_aliases.csv shows here as two rows)."""
+    if not _has_view(con, "execution_documents"):
+        return []
     return [
         {"name": name, "year": year, "has": "budget" if budget else "final account"}
         for name, year, budget in con.execute(

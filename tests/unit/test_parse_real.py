@@ -476,14 +476,16 @@ def test_template_is_recognised_and_yields_no_facts(parsed):
 
 
 @pytest.mark.parametrize(
-    ("name", "department", "year"),
+    ("name", "department", "year", "family"),
     [
-        ("sh_putuo_caizhengju_2025_budget_dept.pdf", "上海市普陀区财政局", 2025),
-        ("jiangsu_jianchayuan_2018_budget_dept.pdf", "江苏省人民检察院", 2018),
+        ("sh_putuo_caizhengju_2025_budget_dept.pdf", "上海市普陀区财政局", 2025, "budget9"),
+        ("jiangsu_jianchayuan_2018_budget_dept.pdf", "江苏省人民检察院", 2018, "budget_jiangsu13"),
     ],
 )
-def test_budget_disclosures_are_recognised_as_budgets_not_parsed(parsed, name, department, year):
+def test_budget_disclosures_are_read_as_budgets_with_the_budget_tables(parsed, name, department, year, family):
     doc = parsed(name)
     row = doc.document_row()
     assert (row["doc_kind"], row["department_name"], row["fiscal_year"]) == ("budget", department, year)
-    assert doc.facts() == []
+    codes = {t.table_code for t in doc.tables}
+    assert doc.template_family == family
+    assert len(codes) == 9 and all(code.startswith("budget_") for code in codes)
