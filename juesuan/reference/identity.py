@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import re
 import unicodedata
+from functools import cache
+from importlib import resources
 
 _SPACE = re.compile(r"\s+")
 
@@ -32,7 +35,29 @@ def region_of(name: str) -> str:
     return match.group(0) if match else ""
 
 
-def department_id(name: str, region: str) -> str:
-    """16 hex digits from normalized region + name: the same body gets the same id every year."""
-    key = f"{normalize_name(region)}|{normalize_name(name)}"
+# a set of tables printed for the body itself or for the body with its units: the same department
+# (深圳市医疗保障局（本级） in its budget, 深圳市医疗保障局 in its final account)
+_SET_QUALIFIER = re.compile(r"[(（](?:本级|汇总|部门汇总|单位汇总)[)）]$")
+
+
+def canonical_name(name: str, aliases: dict[str, str] | None = None) -> str:
+    """The name a department is keyed by: normalized, without a set qualifier, and a former name replaced
+    by the current one (``department_aliases.csv``: a body renamed between its budget and its final
+    account, or from one year to the next, keeps one id)."""
+    text = _SET_QUALIFIER.sub("", normalize_name(name))
+    table = department_aliases() if aliases is None else aliases
+    return table.get(text, text)
+
+
+@cache
+def department_aliases() -> dict[str, str]:
+    """Former name → current name, from ``department_aliases.csv`` (normalized)."""
+    with resources.files("juesuan.reference").joinpath("department_aliases.csv").open(encoding="utf-8") as f:
+        return {normalize_name(r["former_name"]): normalize_name(r["name"]) for r in csv.DictReader(f)}
+
+
+def department_id(name: str, region: str, aliases: dict[str, str] | None = None) -> str:
+    """16 hex digits from normalized region + canonical name: the same body gets the same id every year
+    and in both its budget and its final account."""
+    key = f"{normalize_name(region)}|{canonical_name(name, aliases)}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]

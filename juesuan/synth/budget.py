@@ -134,12 +134,17 @@ class BudgetTableBuilder(TableBuilder):
         return self.finish(block)
 
 
-def generate_budget(plan: DocumentPlan, final: Generated | None = None) -> Generated:
-    """The budget of the plan's department and year; ``final`` (its final account) when already made."""
+def generate_budget(
+    plan: DocumentPlan, final: Generated | None = None, renamed: str | None = None
+) -> Generated:
+    """The budget of the plan's department and year; ``final`` (its final account) when already made;
+    ``renamed``: the name the department had when it published its budget (a body renamed in between)."""
     final = final or generate_document(plan)
     style = document_style(plan)  # the final account's style: same producer, fonts, units and codes
     rng = plan.rng("budget")
     ledger = planned_ledger(final.ledger, rng)
+    if renamed:
+        ledger = replace(ledger, department=replace(ledger.department, name=renamed))
     tables = BudgetTableBuilder(ledger, style, rng).build()
     name = f"{plan.index:04d}_{plan.family}_{plan.year}_budget"
     title = f"{ledger.department.name}{ledger.year}年部门预算"

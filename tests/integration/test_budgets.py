@@ -17,6 +17,7 @@ from helpers.paths import SHARED, require_shared
 from juesuan.ingest import ingest
 from juesuan.parse.titles import normalize_title
 from juesuan.reasons import code_of
+from juesuan.reference import department_id
 from juesuan.synth.budget import generate_budget
 from juesuan.synth.corpus import generate_document, plan_corpus
 
@@ -272,3 +273,25 @@ def test_the_truth_of_a_generated_budget_is_what_the_warehouse_holds(pairs):
             [doc_id],
         ).fetchall()
         assert failed == []
+
+
+def test_a_department_renamed_between_budget_and_final_is_listed_unmatched_never_dropped(tmp_path):
+    plan = plan_corpus(2, seed=3)[1]
+    final = generate_document(plan)
+    name = final.ledger.department.name
+    former = name.replace("局", "管理局", 1) if "局" in name else f"{name}办公室"
+    budget = generate_budget(plan, final, renamed=former)
+    for doc in (final, budget):
+        (tmp_path / f"{doc.name}.pdf").write_bytes(doc.pdf)
+    ingest(sorted(tmp_path.glob("*.pdf")), tmp_path / "w.duckdb")
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT department_name, budget_document_id IS NOT NULL, final_document_id IS NOT NULL, matched "
+        "FROM execution_documents ORDER BY 2"
+    ).fetchall()
+    assert rows == [(name, False, True, False), (former, True, False, False)]
+    assert con.execute("SELECT count(*) FROM execution").fetchone() == (0,)
+    # declared in department_aliases.csv, the former name keys the same department
+    region = final.ledger.department.region
+    assert department_id(former, region, {former: name}) == department_id(name, region)
+    assert department_id(former, region) != department_id(name, region)

@@ -6,7 +6,8 @@ import pytest
 
 from juesuan.parse.tables import BRACKETED, header_key
 from juesuan.parse.titles import match_title
-from juesuan.reference import load_catalogue
+from juesuan.reference import department_id, load_catalogue
+from juesuan.reference.identity import canonical_name
 
 
 @pytest.mark.parametrize(
@@ -57,3 +58,10 @@ def test_a_code_printed_inside_the_name_is_the_rows_code():
     assert m and m.groups() == ("2014001", "行政运行")
     assert BRACKETED.match("[30101]基本工资").group(1) == "30101"
     assert BRACKETED.match("[2014]行政运行") is None  # not a classification code
+
+
+def test_a_set_qualifier_or_a_declared_former_name_keys_the_same_department():
+    assert department_id("深圳市医疗保障局（本级）", "深圳市") == department_id("深圳市医疗保障局", "深圳市")
+    assert department_id("西安市审计局(汇总)", "西安市") == department_id("西安市审计局", "西安市")
+    assert canonical_name("某市旧名局", {"某市旧名局": "某市新名局"}) == "某市新名局"
+    assert department_id("某市旧名局", "某市") != department_id("某市新名局", "某市")  # not declared
