@@ -235,8 +235,11 @@ def test_declarations_are_frozen_and_checked_across_sections(tmp_path):
         cat.tables["income"].title = "x"  # type: ignore[misc]
     text = resources.files("juesuan.reference").joinpath("catalogue.yaml").read_text("utf-8")
     for original, broken, said in [
-        ("{labels: [预算数], measure: three_public_budget}", "{labels: [预算数], measure: three_public_budgt}",
-         "no measure three_public_budgt"),
+        (
+            "{labels: [预算数], measure: three_public_budget}",
+            "{labels: [预算数], measure: three_public_budgt}",
+            "no measure three_public_budgt",
+        ),
         (
             'severity: warning, a: [gpb_basic_expenditure, "30217"',
             'severity: warn, a: [gpb_basic_expenditure, "30217"',
