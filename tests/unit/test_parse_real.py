@@ -480,7 +480,7 @@ def test_template_is_recognised_and_yields_no_facts(parsed):
     [
         ("sh_putuo_caizhengju_2025_budget_dept.pdf", "上海市普陀区财政局", 2025, "budget9", 9),
         # the older Jiangsu template: the 12 its 目录 lists
-        ("jiangsu_jianchayuan_2018_budget_dept.pdf", "江苏省人民检察院", 2018, "budget_jiangsu13", 12),
+        ("jiangsu_jianchayuan_2018_budget_dept.pdf", "江苏省人民检察院", 2018, "budget_jiangsu12", 12),
     ],
 )
 def test_budget_disclosures_are_read_as_budgets_with_the_budget_tables(
