@@ -11,7 +11,8 @@ the default engine's speed per producer against the plain set (``--only-producer
 the real PDFs form a set of their own. Every engine's CPU seconds (its process and its parse workers) give
 a per-core ratio beside the wall-clock one. ``--writer N`` (default 10,000) loads N documents through the
 single writer alone (frames prepared once, no parsing; ``--only-writer`` runs just that) and compares the
-load time per document over the first and the last 1,000. Results go to bench/results.json and a short
+load time per document (checkpoints included) over the last 1,000 with the first 1,000 of a fresh
+warehouse loaded in alternation with them. Results go to bench/results.json and a short
 table on stdout.
 """
 
@@ -360,46 +361,112 @@ def _variant(prepared, k: int, per_department: int = 4):
     )
 
 
+class _TimedWriter:
+    """One warehouse loaded batch by batch as an ingest loads it (``store_batch``, then the writer's
+    checkpoint when due), with every document's wall and CPU seconds: its share of its batch, plus its
+    share of the checkpoint that folded it into the file (spread over the documents since the one
+    before), so that a window of documents costs what its documents cost, not whether a checkpoint
+    happened to fall inside it."""
+
+    def __init__(self, path: Path):
+        from juesuan.warehouse import connect
+        from juesuan.warehouse.db import tune_for_loading
+
+        self.con = connect(path)
+        tune_for_loading(self.con)
+        self.wall: list[float] = []
+        self.cpu: list[float] = []  # the writer is one thread (tune_for_loading): its CPU time is its work
+        self.unfolded = 0  # documents since the last checkpoint
+        self.checkpoints = 0
+
+    def load(self, batch: list) -> None:
+        from juesuan.ingest import store_batch
+        from juesuan.warehouse.db import checkpoint_when_due
+
+        start, start_cpu = time.perf_counter(), time.process_time()
+        store_batch(self.con, batch, None)
+        self.wall += [(time.perf_counter() - start) / len(batch)] * len(batch)
+        self.cpu += [(time.process_time() - start_cpu) / len(batch)] * len(batch)
+        self.unfolded += len(batch)
+        self._fold(lambda: checkpoint_when_due(self.con))
+
+    def close(self) -> None:
+        """The last documents' checkpoint (forced), then the connection."""
+        self._fold(lambda: self.con.execute("CHECKPOINT") is not None)
+        self.con.close()
+
+    def _fold(self, checkpoint) -> None:
+        start, start_cpu = time.perf_counter(), time.process_time()
+        if not checkpoint() or not self.unfolded:
+            return
+        wall, cpu, n = time.perf_counter() - start, time.process_time() - start_cpu, self.unfolded
+        for k in range(len(self.wall) - n, len(self.wall)):
+            self.wall[k] += wall / n
+            self.cpu[k] += cpu / n
+        self.unfolded, self.checkpoints = 0, self.checkpoints + 1
+
+
 def run_writer(count: int) -> dict:
     """Runs in a child: ``count`` documents through the single writer alone (frames prepared once from 8
     generated documents, no parsing), in the batches an ingest makes (``juesuan.ingest.BATCH`` documents
-    per transaction); every document's share of its batch's time."""
-    from juesuan.ingest import BATCH, prepare, store_batch
-    from juesuan.synth.corpus import generate_corpus
-    from juesuan.warehouse import connect
-    from juesuan.warehouse.db import tune_for_loading
+    per transaction), checkpoints included (:class:`_TimedWriter`).
 
+    The last window's documents are loaded in alternation with the first window's documents loaded into a
+    fresh warehouse: the two windows are timed side by side, under the same load of the machine, and
+    their ratio is the paired one (this machine's speed drifts by 10–20 % over the minutes a sequential
+    run takes: a sequential first-vs-last ratio measures the drift as much as the warehouse). The
+    sequential ratio (the big warehouse's own first window against its last) is reported beside it."""
+    from juesuan.ingest import BATCH, prepare
+    from juesuan.synth.corpus import generate_corpus
+
+    window = min(1000, max(1, count // 10))
     with tempfile.TemporaryDirectory() as tmp:
         bases = [prepare(p) for p in generate_corpus(Path(tmp) / "docs", 8, seed=5)]
         bases = [b for b in bases if b.refusal is None]
-        con = connect(Path(tmp) / "w.duckdb")
-        tune_for_loading(con)
-        seconds: list[float] = []
-        cpu: list[float] = []  # the writer is one thread (tune_for_loading): its CPU time is its work
+
+        def documents(first: int, stop: int) -> list:
+            return [_variant(bases[k % len(bases)], k) for k in range(first, stop)]
+
+        big, fresh = _TimedWriter(Path(tmp) / "w.duckdb"), _TimedWriter(Path(tmp) / "first.duckdb")
         try:
-            for first in range(0, count, BATCH):
-                batch = [_variant(bases[k % len(bases)], k) for k in range(first, min(count, first + BATCH))]
-                start, start_cpu = time.perf_counter(), time.process_time()
-                store_batch(con, batch, None)
-                seconds += [(time.perf_counter() - start) / len(batch)] * len(batch)
-                cpu += [(time.process_time() - start_cpu) / len(batch)] * len(batch)
+            tail = count - window
+            for first in range(0, tail, BATCH):
+                big.load(documents(first, min(tail, first + BATCH)))
+            for turn, first in enumerate(range(0, window, BATCH)):
+                stop = min(window, first + BATCH)
+                pair = [(fresh, documents(first, stop)), (big, documents(tail + first, tail + stop))]
+                for writer, batch in pair if turn % 2 == 0 else reversed(pair):
+                    writer.load(batch)
         finally:
-            con.close()
+            big.close()
+            fresh.close()
         size = (Path(tmp) / "w.duckdb").stat().st_size
-    window = min(1000, max(1, count // 10))
-    first_ms, last_ms = statistics.mean(seconds[:window]), statistics.mean(seconds[-window:])
+
+    def ms(values: list[float]) -> float:
+        return round(1000 * statistics.mean(values), 2)
+
+    def ratio(last: list[float], first: list[float]) -> float:
+        return round(statistics.mean(last) / statistics.mean(first), 3)
+
+    last_wall, last_cpu = big.wall[-window:], big.cpu[-window:]
     return {
         "documents": count,
         "batch": BATCH,
         "facts_per_document": round(statistics.mean(len(b.facts) for b in bases)),
         "window": window,
-        "load_ms_first": round(1000 * first_ms, 2),
-        "load_ms_last": round(1000 * last_ms, 2),
-        "last_over_first": round(last_ms / first_ms, 3),
-        "cpu_ms_first": round(1000 * statistics.mean(cpu[:window]), 2),
-        "cpu_ms_last": round(1000 * statistics.mean(cpu[-window:]), 2),
-        "cpu_last_over_first": round(statistics.mean(cpu[-window:]) / statistics.mean(cpu[:window]), 3),
-        "seconds": round(sum(seconds), 1),
+        "checkpoints": big.checkpoints,
+        # paired: the last window of the big warehouse against the first window of a fresh one, loaded
+        # in alternation (the judge); sequential: the big warehouse's own first and last windows
+        "load_ms_first": ms(fresh.wall),
+        "load_ms_last": ms(last_wall),
+        "last_over_first": ratio(last_wall, fresh.wall),
+        "cpu_ms_first": ms(fresh.cpu),
+        "cpu_ms_last": ms(last_cpu),
+        "cpu_last_over_first": ratio(last_cpu, fresh.cpu),
+        "sequential_load_ms_first": ms(big.wall[:window]),
+        "sequential_last_over_first": ratio(last_wall, big.wall[:window]),
+        "sequential_cpu_last_over_first": ratio(last_cpu, big.cpu[:window]),
+        "seconds": round(sum(big.wall), 1),
         "warehouse_mb": round(size / 2**20, 1),
     }
 
@@ -412,6 +479,27 @@ def measure_writer(count: int) -> dict:
         text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def measure_startup(folder: Path, repeat: int = 7) -> dict:
+    """Median wall seconds of ``juesuan --help`` and of ``juesuan query`` (a one-row SELECT on a small
+    warehouse: the demo's) as a user runs them: whole processes, the installed entry point."""
+    from juesuan.warehouse import connect
+
+    juesuan = str(Path(sys.executable).parent / "juesuan")
+    warehouse = folder / "startup.duckdb"
+    connect(warehouse).close()
+    commands = {
+        "help": [juesuan, "--help"],
+        "query": [juesuan, "query", "--warehouse", str(warehouse), "SELECT count(*) FROM documents"],
+    }
+    seconds: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(repeat):  # round-robin, as the engines
+        for name, command in commands.items():
+            start = time.perf_counter()
+            subprocess.run(command, check=True, capture_output=True)
+            seconds[name].append(time.perf_counter() - start)
+    return {f"{name}_s": round(statistics.median(v), 3) for name, v in seconds.items()}
 
 
 def main() -> int:
@@ -479,6 +567,7 @@ def main() -> int:
         long_run = measure("juesuan_parse", [long_pdf], 1)
         scale = measure_scale(Path(tmp), args.scale) if args.scale else None
         writer = measure_writer(args.writer) if args.writer else None
+        startup = measure_startup(Path(tmp))
     baseline, baseline_cpu = results[0]["pages_per_s"], results[0]["pages_per_cpu_s"]
     for r in results:
         r["ratio_to_extract_tables"] = round(r["pages_per_s"] / baseline, 3)
@@ -495,6 +584,7 @@ def main() -> int:
         "producers": producers,
         "scale": scale,
         "writer": writer,
+        "startup": startup,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
@@ -535,8 +625,11 @@ def main() -> int:
             f"writer alone, {writer['documents']} documents in batches of {writer['batch']}: "
             f"{writer['load_ms_first']} ms a document over the first {writer['window']}, "
             f"{writer['load_ms_last']} ms over the last ({writer['last_over_first']}×); CPU "
-            f"{writer['cpu_ms_first']} → {writer['cpu_ms_last']} ms ({writer['cpu_last_over_first']}×)"
+            f"{writer['cpu_ms_first']} → {writer['cpu_ms_last']} ms ({writer['cpu_last_over_first']}×), "
+            f"the two windows loaded side by side; loaded in sequence "
+            f"{writer['sequential_last_over_first']}× (CPU {writer['sequential_cpu_last_over_first']}×)"
         )
+    print(f"start-up (median of 7): --help {startup['help_s']} s, query {startup['query_s']} s")
     print(f"wrote {args.out}")
     return 0
 

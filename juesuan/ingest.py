@@ -32,7 +32,7 @@ from juesuan.reasons import reason
 from juesuan.reconcile import reconcile_document
 from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
 from juesuan.warehouse import connect
-from juesuan.warehouse.db import tune_for_loading
+from juesuan.warehouse.db import checkpoint_when_due, tune_for_loading
 from juesuan.warehouse.load import Frame, Incoming, Origin, as_arrow, load_batch, original_of, record_source
 from schemas import validate
 
@@ -386,6 +386,7 @@ def ingest(
         for batch in _batches(preparer(todo), batch_size, BATCH_SECONDS):
             for outcome in store_batch(con, batch, quarantine_dir, origins):
                 record(outcome)
+            checkpoint_when_due(con)
         for path, doc_id in repeats:
             record(_seen_before(con, path, doc_id, *original_of(con, doc_id), origins(path)))
     finally:
@@ -485,6 +486,7 @@ def reprocess(
             outcomes.append(outcome)
             if on_document:
                 on_document(outcome)
+            checkpoint_when_due(con)
     finally:
         con.close()
     return outcomes

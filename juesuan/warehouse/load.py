@@ -192,7 +192,7 @@ class _Batch:
             row = dict(
                 document, status=DocumentStatus.SUPERSEDED, status_reason=reason, superseded_by=newer[0]
             )
-            self._store(item, dict(row, ingested_at=first_seen))
+            self._store(item, dict(row, ingested_at=first_seen), read_before=True)
             return IngestStatus.LOADED, []
         older = [doc_id for doc_id, _ in rows]
         if older:
@@ -205,16 +205,17 @@ class _Batch:
         loaded = dict(
             document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=first_seen or _now()
         )
-        figures = self._store(item, loaded)
+        figures = self._store(item, loaded, read_before=first_seen is not None)
         self.loaded.append((document, figures))
         checkpoint("load.insert")
         return IngestStatus.LOADED, older
 
-    def _store(self, item: Incoming, row: dict) -> pa.Table:
-        """The document's row now, its frames at :meth:`finish`; returns its figures (for year checks)."""
+    def _store(self, item: Incoming, row: dict, read_before: bool) -> pa.Table:
+        """The document's row now, its frames at :meth:`finish`; returns its figures (for year checks).
+        ``read_before``: the document was in the warehouse (and forgotten to be read again)."""
         self.order += 1
         _insert_row(self.con, "documents", dict(row, load_order=self.order))
-        record_source(self.con, row["document_id"], row["source_path"], item.origins)
+        record_source(self.con, row["document_id"], row["source_path"], item.origins, read_before)
         tables = {
             name: as_arrow(name, frame if frame is not None else pd.DataFrame())
             for name, frame in (
@@ -245,7 +246,8 @@ class _Batch:
             load_order=self.order,
         )
         _insert_row(con, "documents", row)
-        record_source(con, document["document_id"], document["source_path"], item.origins)
+        seen_before = first_seen is not None
+        record_source(con, document["document_id"], document["source_path"], item.origins, seen_before)
         return True
 
     def finish(self, seconds: dict[str, float] | None) -> None:
@@ -458,18 +460,29 @@ def original_of(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, 
 
 
 def record_source(
-    con: duckdb.DuckDBPyConnection, document_id: str, source_path: str, origins: Iterable[Origin] = ()
+    con: duckdb.DuckDBPyConnection,
+    document_id: str,
+    source_path: str,
+    origins: Iterable[Origin] = (),
+    seen_before: bool = True,
 ) -> bool:
     """Remember a path the bytes were seen under and, for a fetched file, each URL they came from (each
-    once); True if a row was new. A path seen again without an origin adds nothing."""
-    origins = list(origins)
+    once); True if a row was new. A path seen again without an origin adds nothing.
+
+    ``seen_before=False``: bytes the warehouse has never held (their document row was just inserted, and
+    only a document forgotten to be read again leaves its sources behind): no row can be known, and the
+    lookup, a scan of a table with a row per file, is skipped."""
+    origins = list(dict.fromkeys(origins))
     new = False
     for origin in origins or [Origin()]:
-        known = con.execute(
-            "SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ? "
-            + ("AND url = ?" if origin.url else ""),
-            [document_id, source_path, *([origin.url] if origin.url else [])],
-        ).fetchone()
+        known = (
+            seen_before
+            and con.execute(
+                "SELECT 1 FROM document_sources WHERE document_id = ? AND source_path = ? "
+                + ("AND url = ?" if origin.url else ""),
+                [document_id, source_path, *([origin.url] if origin.url else [])],
+            ).fetchone()
+        )
         if not known:
             row = {"document_id": document_id, "source_path": source_path, "seen_at": _now(), **origin.row()}
             _insert_row(con, "document_sources", row)

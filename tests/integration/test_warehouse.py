@@ -411,3 +411,36 @@ def test_a_document_the_database_refuses_is_refused_alone_and_its_batch_loads(tm
     assert dict(statuses)[broken.document_id] == "quarantined" and broken.document_id not in rows
     assert rows == {p.document_id: p.n_facts for p in (batch[0], batch[2])}
     assert (tmp_path / "quarantine" / f"{broken.document_id}.pdf").exists()
+
+
+def test_the_writer_checkpoints_between_batches_once_its_log_is_due(tmp_path, monkeypatch):
+    """The writer folds the log into the file itself, between batches, once it holds the threshold
+    (DuckDB's own checkpoint is only a far backstop); how often it does changes nothing in the warehouse."""
+    import juesuan.ingest
+    from juesuan.warehouse.db import LOG_CHECKPOINT_BYTES, checkpoint_when_due, tune_for_loading
+
+    con = connect(tmp_path / "w.duckdb")
+    tune_for_loading(con)
+    con.execute("CREATE TABLE scratch AS SELECT range AS n, repeat('x', 100) AS s FROM range(20000)")
+    log = tmp_path / "w.duckdb.wal"
+    held = log.stat().st_size
+    assert 0 < held < LOG_CHECKPOINT_BYTES  # DuckDB did not checkpoint by itself at its 16 MB default
+    assert not checkpoint_when_due(con) and log.stat().st_size == held  # not due
+    assert checkpoint_when_due(con, log_bytes=held)  # due: folded into the file
+    assert not log.exists() or log.stat().st_size < held
+    assert not checkpoint_when_due(duckdb.connect())  # an in-memory database has no log to fold
+    con.close()
+
+    folds = []
+
+    def every_batch(con, log_bytes=1):  # the smallest threshold: a checkpoint after every batch
+        folds.append(checkpoint_when_due(con, log_bytes))
+        return folds[-1]
+
+    monkeypatch.setattr(juesuan.ingest, "checkpoint_when_due", every_batch)
+    often = ingest([SAMPLES], tmp_path / "often.duckdb", batch_size=2)
+    monkeypatch.undo()
+    never = ingest([SAMPLES], tmp_path / "never.duckdb", batch_size=2)
+    assert len(folds) == 4 and all(folds)  # 7 documents, 4 batches, a checkpoint after each
+    assert [(o.status, o.facts) for o in often] == [(o.status, o.facts) for o in never]
+    assert fingerprint(tmp_path / "often.duckdb") == fingerprint(tmp_path / "never.duckdb")
