@@ -31,7 +31,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 	$(VENV)/bin/uv pip sync --quiet --compile-bytecode --python $(PY) requirements.lock
 	$(VENV)/bin/uv pip install --quiet --python $(PY) --no-deps -e .
-	$(PY) -m compileall -q juesuan flows
+	$(PY) -m compileall -q juesuan flows schemas
 	touch $@
 
 env: $(STAMP) fonts

@@ -381,23 +381,27 @@ class _TimedWriter:
 
     def load(self, batch: list) -> None:
         from juesuan.ingest import store_batch
-        from juesuan.warehouse.db import checkpoint_when_due
 
         start, start_cpu = time.perf_counter(), time.process_time()
         store_batch(self.con, batch, None)
         self.wall += [(time.perf_counter() - start) / len(batch)] * len(batch)
         self.cpu += [(time.process_time() - start_cpu) / len(batch)] * len(batch)
         self.unfolded += len(batch)
-        self._fold(lambda: checkpoint_when_due(self.con))
+        self._fold()
 
     def close(self) -> None:
-        """The last documents' checkpoint (forced), then the connection."""
-        self._fold(lambda: self.con.execute("CHECKPOINT") is not None)
+        """The last documents' checkpoint (whatever the log holds), then the connection."""
+        self._fold(log_bytes=0)
         self.con.close()
 
-    def _fold(self, checkpoint) -> None:
+    def _fold(self, log_bytes: int | None = None) -> None:
+        """The writer's checkpoint when due (``log_bytes``: another threshold), its time shared among the
+        documents it folded."""
+        from juesuan.warehouse.db import LOG_CHECKPOINT_BYTES, checkpoint_when_due
+
         start, start_cpu = time.perf_counter(), time.process_time()
-        if not checkpoint() or not self.unfolded:
+        folded = checkpoint_when_due(self.con, LOG_CHECKPOINT_BYTES if log_bytes is None else log_bytes)
+        if not folded or not self.unfolded:
             return
         wall, cpu, n = time.perf_counter() - start, time.process_time() - start_cpu, self.unfolded
         for k in range(len(self.wall) - n, len(self.wall)):
@@ -482,8 +486,8 @@ def measure_writer(count: int) -> dict:
 
 
 def measure_startup(folder: Path, repeat: int = 7) -> dict:
-    """Median wall seconds of ``juesuan --help`` and of ``juesuan query`` (a one-row SELECT on a small
-    warehouse: the demo's) as a user runs them: whole processes, the installed entry point."""
+    """Median wall seconds of ``juesuan --help`` and of ``juesuan query`` (a one-row SELECT on an empty
+    warehouse) as a user runs them: whole processes, the installed entry point, ``repeat`` runs each."""
     from juesuan.warehouse import connect
 
     juesuan = str(Path(sys.executable).parent / "juesuan")
@@ -499,7 +503,7 @@ def measure_startup(folder: Path, repeat: int = 7) -> dict:
             start = time.perf_counter()
             subprocess.run(command, check=True, capture_output=True)
             seconds[name].append(time.perf_counter() - start)
-    return {f"{name}_s": round(statistics.median(v), 3) for name, v in seconds.items()}
+    return {"runs": repeat, **{f"{name}_s": round(statistics.median(v), 3) for name, v in seconds.items()}}
 
 
 def main() -> int:
@@ -629,7 +633,9 @@ def main() -> int:
             f"the two windows loaded side by side; loaded in sequence "
             f"{writer['sequential_last_over_first']}× (CPU {writer['sequential_cpu_last_over_first']}×)"
         )
-    print(f"start-up (median of 7): --help {startup['help_s']} s, query {startup['query_s']} s")
+    print(
+        f"start-up (median of {startup['runs']}): --help {startup['help_s']} s, query {startup['query_s']} s"
+    )
     print(f"wrote {args.out}")
     return 0
 

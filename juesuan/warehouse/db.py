@@ -79,7 +79,7 @@ def checkpoint_when_due(con: duckdb.DuckDBPyConnection, log_bytes: int = LOG_CHE
     (the documents table, a row a document, is one such group up to 122,880 documents) and the writer's two
     indexes whole: work that grows with the warehouse, so fewer checkpoints grow less. But the log not yet
     folded is held in the writer's memory, which its forked parse workers keep copies of as it changes.
-    Measured (bench): over 10,000 documents 64 MB → 191 s and the last 1,000 documents 1.13× the first
+    Measured (bench): over 10,000 documents 64 MB → 191 s and the last 1,000 documents 1.10× the first
     (paired), 128 MB → 177 s and 1.10×, 256 MB → 171 s and 1.07–1.13×; 1,000 documents with 2 workers peak
     at 599 MB of memory (PSS, all processes) with 64 MB and at 661 MB with 256 MB. 64 MB keeps the memory
     within 600 MB. Replaying a 279 MB log after a crash took 2.6 s.

@@ -192,7 +192,7 @@ class _Batch:
             row = dict(
                 document, status=DocumentStatus.SUPERSEDED, status_reason=reason, superseded_by=newer[0]
             )
-            self._store(item, dict(row, ingested_at=first_seen), read_before=True)
+            self._store(item, dict(row, ingested_at=first_seen), seen_before=True)
             return IngestStatus.LOADED, []
         older = [doc_id for doc_id, _ in rows]
         if older:
@@ -205,17 +205,17 @@ class _Batch:
         loaded = dict(
             document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=first_seen or _now()
         )
-        figures = self._store(item, loaded, read_before=first_seen is not None)
+        figures = self._store(item, loaded, seen_before=first_seen is not None)
         self.loaded.append((document, figures))
         checkpoint("load.insert")
         return IngestStatus.LOADED, older
 
-    def _store(self, item: Incoming, row: dict, read_before: bool) -> pa.Table:
+    def _store(self, item: Incoming, row: dict, seen_before: bool) -> pa.Table:
         """The document's row now, its frames at :meth:`finish`; returns its figures (for year checks).
-        ``read_before``: the document was in the warehouse (and forgotten to be read again)."""
+        ``seen_before``: the document was in the warehouse (and forgotten to be read again)."""
         self.order += 1
         _insert_row(self.con, "documents", dict(row, load_order=self.order))
-        record_source(self.con, row["document_id"], row["source_path"], item.origins, read_before)
+        record_source(self.con, row["document_id"], row["source_path"], item.origins, seen_before)
         tables = {
             name: as_arrow(name, frame if frame is not None else pd.DataFrame())
             for name, frame in (
