@@ -26,6 +26,7 @@ from juesuan import paths as defaults
 from juesuan import pool
 from juesuan.faults import checkpoint
 from juesuan.parse import ParsedDocument, parse_document
+from juesuan.parse import warm_up as parse_warm_up
 from juesuan.parse.document import PARSER_VERSION
 from juesuan.pdf import PdfProblem
 from juesuan.reasons import reason
@@ -33,7 +34,16 @@ from juesuan.reconcile import reconcile_document
 from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
 from juesuan.warehouse import connect
 from juesuan.warehouse.db import checkpoint_when_due, tune_for_loading
-from juesuan.warehouse.load import Frame, Incoming, Origin, as_arrow, load_batch, original_of, record_source
+from juesuan.warehouse.load import (
+    Frame,
+    Incoming,
+    Origin,
+    arrow_schema,
+    as_arrow,
+    load_batch,
+    original_of,
+    record_source,
+)
 from schemas import validate
 
 log = logging.getLogger(__name__)
@@ -288,14 +298,18 @@ def _outcome(
 
 
 def warm_up() -> None:
-    """Build the validation schemas and run each once, before forking: pandera's first validation of a
-    schema costs ~0.3 s, which every forked child would otherwise pay again."""
+    """Build, before forking, what every document's preparation builds on first use: the parser's
+    vocabularies (:func:`juesuan.parse.warm_up`), the validation schemas, each run once (pandera's first
+    validation of a schema costs ~0.3 s), and the Arrow schemas the rows travel in. Every forked child
+    would otherwise build them again, and lose them when it exits."""
+    parse_warm_up()
     samples = {"VARCHAR": "x", "INTEGER": 1, "BIGINT": 1, "DOUBLE": 1.0, "BOOLEAN": True}
-    for name in ("documents", "facts", "narrative_figures"):
+    for name in ("documents", "facts", "narrative_figures", "checks"):
         row = {}
         for f in resource(name).fields:
             row[f.name] = Decimal(1) if f.type.startswith("DECIMAL") else samples.get(f.type)
         validate(name, pd.DataFrame([row]))
+        arrow_schema(name)
 
 
 def _prepare_isolated(job: tuple[str, str]) -> Prepared:

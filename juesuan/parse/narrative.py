@@ -28,11 +28,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from functools import cache
+from typing import get_args
 
 from juesuan.parse.numbers import to_yuan
 from juesuan.pdf import Line, Page
 from juesuan.reference import economic_classes, function_classes, load_catalogue
-from juesuan.reference.catalogue import NarrativeSubject, Saying
+from juesuan.reference.catalogue import Kind, NarrativeSubject, Saying
 
 NARRATIVE_UNIT = load_catalogue().default_unit  # the unit narratives state amounts in (万元)
 NUM = r"(-?\d[\d,]*(?:\.\d+)?)"
@@ -373,6 +374,15 @@ def _class_names() -> dict[str, str]:
 
 def _alternation(names: Iterable[str]) -> str:
     return "|".join(re.escape(n) for n in sorted(set(names), key=len, reverse=True))
+
+
+def warm_up() -> None:
+    """Compile every kind of document's wordings and index the classifications' names, once (see
+    :func:`juesuan.parse.warm_up`)."""
+    for kind in get_args(Kind):
+        vocabulary(kind)
+    _function_by_name()
+    _economic_by_name()
 
 
 @cache

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import cache
 
@@ -65,6 +66,19 @@ def squash(text: str) -> str:
 def norm(text: str) -> str:
     """The form labels are compared in: NFKC (full/half width, radical forms) and no whitespace."""
     return normalize_name(text) if text else ""
+
+
+def warm_up() -> None:
+    """Build the header words, labels and 类 names every table is read with (for every year the
+    classification knows and the next), once (see :func:`juesuan.parse.warm_up`)."""
+    words()
+    header_vocabulary()
+    parent_labels()
+    for spec in load_catalogue().tables.values():
+        _row_headers(spec)
+    first = min(e.valid_from for e in function_classes().entries)
+    for year in range(first, date.today().year + 2):
+        _class_names(year)
 
 
 @cache

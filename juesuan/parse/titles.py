@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from typing import get_args
 
 from juesuan.reference import load_catalogue
+from juesuan.reference.catalogue import Kind
 
 QUOTES = re.compile("[“”\"‘’'「」『』]")
 PREFIX = re.compile(r"^(?:[一二三四五六七八九十]+[、.．]|\d+[、.．]|表\d+|公开\d+表|附表\d*[：:]?)+")
@@ -39,6 +41,12 @@ def normalize_title(text: str, department: str | None = None, keep_qualifier: bo
     if department:
         t = t.replace(SPACE.sub("", department), "")
     return t
+
+
+def warm_up() -> None:
+    """Index every kind of document's table titles, once (see :func:`juesuan.parse.warm_up`)."""
+    for kind in get_args(Kind):
+        _aliases(kind)
 
 
 @cache

@@ -6,6 +6,7 @@ dispatch; the page types are in ``page``.
 
 from __future__ import annotations
 
+import codecs
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,6 +34,14 @@ def sniff(data: bytes, label: str) -> None:
         raise PdfProblem(label, "not_pdf", f"no %PDF- header; it starts with {head[:30]!r}{kind}")
     if b"%%EOF" not in data[-2048:]:
         raise PdfProblem(label, "truncated", f"{len(data)} bytes and no %%EOF at the end: cut short")
+
+
+def warm_up() -> None:
+    """Load what reading a first page loads: both engines' modules (pypdfium2 with them) and the codec of
+    PDF text strings that start with a byte-order mark (UTF-16BE, ISO 32000 §7.9.2.2)."""
+    from juesuan.pdf import pdfium_engine  # noqa: F401
+
+    codecs.lookup("utf-16-be")
 
 
 def read_pages(
