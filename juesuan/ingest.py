@@ -200,7 +200,7 @@ def judge(doc: ParsedDocument, path: str, laps: Laps | None = None) -> Prepared:
     if problems:
         why = reason("invalid", "; ".join(problems))
         return Prepared(path, doc_id, row, facts, figures, refusal=why, seconds=laps.wall, cpu=laps.cpu)
-    checks = reconcile_document(doc)
+    checks = reconcile_document(doc, facts, figures)
     laps.lap("reconcile")
     problems = validate("checks", checks) if not checks.empty else []
     laps.lap("validate")

@@ -108,6 +108,25 @@ class Identity:
         return department_id(self.department_name, self.region or "")
 
 
+# a parsed cell's fields that are facts columns of the same name
+FACT_FIELDS = (
+    "table_code",
+    "table_title",
+    "row_code",
+    "row_label",
+    "column_label",
+    "measure",
+    "amount_yuan",
+    "raw_text",
+    "source_unit",
+    "page",
+    "x0",
+    "top",
+    "x1",
+    "bottom",
+)
+
+
 @dataclass
 class ParsedDocument:
     source: str
@@ -163,36 +182,21 @@ class ParsedDocument:
         }
 
     def facts_frame(self) -> pd.DataFrame:
+        """One row a cell, built column by column (the document's identity once, not once a cell)."""
+        facts = self.facts()
+        if not facts:
+            return pd.DataFrame()
         i = self.identity
-        rows = [
-            {
-                "document_id": self.document_id,
-                "department_id": i.department_id,
-                "fiscal_year": i.fiscal_year,
-                **{
-                    k: getattr(f, k)
-                    for k in (
-                        "table_code",
-                        "table_title",
-                        "row_code",
-                        "row_label",
-                        "column_label",
-                        "measure",
-                        "amount_yuan",
-                        "raw_text",
-                        "source_unit",
-                        "page",
-                        "x0",
-                        "top",
-                        "x1",
-                        "bottom",
-                    )
-                },
-                "table_scope": f.scope,
-            }
-            for f in self.facts()
-        ]
-        return pd.DataFrame(rows)
+        n = len(facts)
+        columns: dict[str, list] = {
+            "document_id": [self.document_id] * n,
+            "department_id": [i.department_id] * n,
+            "fiscal_year": [i.fiscal_year] * n,
+        }
+        for name in FACT_FIELDS:
+            columns[name] = [getattr(f, name) for f in facts]
+        columns["table_scope"] = [f.scope for f in facts]
+        return pd.DataFrame(columns)
 
     def figures_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"document_id": self.document_id, **f.as_row()} for f in self.figures])

@@ -43,9 +43,12 @@ def reconcile(
     return checks_frame(document_id, table_checks(facts, figures, family, tables, findings))
 
 
-def document_checks(doc: ParsedDocument) -> list[Check]:
-    facts = doc.facts_frame()
-    figures = doc.figures_frame()
+def document_checks(
+    doc: ParsedDocument, facts: pd.DataFrame | None = None, figures: pd.DataFrame | None = None
+) -> list[Check]:
+    """``facts`` and ``figures``: the document's frames when the caller has them already."""
+    facts = doc.facts_frame() if facts is None else facts
+    figures = doc.figures_frame() if figures is None else figures
     scopes = ["", *sorted({t.scope for t in doc.tables} - {""})]
     checks: list[Check] = []
     for scope in scopes:
@@ -66,6 +69,8 @@ def document_checks(doc: ParsedDocument) -> list[Check]:
     return checks
 
 
-def reconcile_document(doc: ParsedDocument) -> pd.DataFrame:
-    """The document's ``checks`` rows."""
-    return checks_frame(doc.document_id, document_checks(doc))
+def reconcile_document(
+    doc: ParsedDocument, facts: pd.DataFrame | None = None, figures: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The document's ``checks`` rows (``facts``, ``figures``: its frames, when made already)."""
+    return checks_frame(doc.document_id, document_checks(doc, facts, figures))

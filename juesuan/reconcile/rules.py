@@ -51,6 +51,7 @@ class Book:
         self.tables: set[str] = set()
         if facts.empty:
             return
+        listed: set[tuple[str, tuple[str, str | None, str]]] = set()
         for f in facts.itertuples(index=False):
             code = f.row_code if isinstance(f.row_code, str) and f.row_code else None
             key = code or _label_key(f.row_label)
@@ -62,7 +63,8 @@ class Book:
             self.cells.setdefault((f.table_code, key, f.measure), cell)
             self.tables.add(f.table_code)
             entry = (key, code, f.row_label)
-            if entry not in self.rows[f.table_code]:
+            if (f.table_code, entry) not in listed:
+                listed.add((f.table_code, entry))
                 self.rows[f.table_code].append(entry)
 
     def select(self, table: str, row: str, measure: str) -> list[Cell]:
@@ -173,11 +175,14 @@ def _hierarchy(book: Book, rule: Any, description: str) -> list[Check]:
     out = []
     for table in rule.tables:
         codes = [code for _, code, _ in book.rows[table] if code]
+        # a code's children are the codes two digits longer that begin with it, in the table's order
+        children: dict[str, list[str]] = defaultdict(list)
+        for c in codes:
+            children[c[:-2]].append(c)
+        groups = [("合计", [c for c in codes if len(c) == 3])] + [(p, children.get(p, [])) for p in codes]
         # a column whose header named no measure (W1) is not summed
         measures = {m for (t, _, m) in book.cells if t == table and isinstance(m, str)}
         for measure in sorted(measures):
-            groups: list[tuple[str, list[str]]] = [("合计", [c for c in codes if len(c) == 3])]
-            groups += [(p, [c for c in codes if len(c) == len(p) + 2 and c.startswith(p)]) for p in codes]
             for parent, kids in groups:
                 total = book.cells.get((table, parent, measure))
                 parts = [book.cells[(table, k, measure)] for k in kids if (table, k, measure) in book.cells]
