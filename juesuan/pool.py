@@ -62,29 +62,42 @@ def run(
         gc.freeze()
     queue = deque(enumerate(jobs))
     running: dict[int, _Child[Job]] = {}
+    exiting: list = []  # children that sent their result and are still on their way out
     done: dict[int, Result] = {}
     next_out = 0
+
+    def start_children() -> None:
+        while queue and len(running) < workers and queue[0][0] < next_out + 4 * workers:
+            index, job = queue.popleft()
+            receiver, sender = context.Pipe(duplex=False)
+            process = context.Process(target=_child, args=(work, job, memory_mb, sender), daemon=True)
+            process.start()
+            sender.close()
+            running[index] = _Child(process, receiver, time.monotonic(), job)
+
     try:
         while next_out < len(jobs):
-            while queue and len(running) < workers and queue[0][0] < next_out + 4 * workers:
-                index, job = queue.popleft()
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_child, args=(work, job, memory_mb, sender), daemon=True)
-                process.start()
-                sender.close()
-                running[index] = _Child(process, receiver, time.monotonic(), job)
+            start_children()
             wait([c.receiver for c in running.values()] + [c.process.sentinel for c in running.values()], 0.5)
             for index, child in list(running.items()):
                 outcome = child.outcome(timeout)
                 if outcome is not None:
                     done[index] = outcome.result if isinstance(outcome, _Sent) else failed(child.job, outcome)
                     del running[index]
+                    if child.process.exitcode is None:
+                        exiting.append(child.process)
+            # the next children start before the results are handed on (the consumer may take a while to
+            # store them: the cores keep parsing) and before the last ones have finished exiting
+            start_children()
+            exiting = [p for p in exiting if p.is_alive()]  # is_alive() reaps a child that has exited
             while next_out in done:
                 yield done.pop(next_out)
                 next_out += 1
     finally:
         for child in running.values():
             child.process.kill()
+        for process in exiting:
+            process.join()
         if method == "fork":
             gc.unfreeze()
 
@@ -106,12 +119,11 @@ class _Child(Generic[Job]):
         process, receiver = self.process, self.receiver
         if receiver.poll():
             try:
-                return _Sent(receiver.recv())
-            except EOFError:
-                pass  # died before sending: below
-            finally:
-                process.join()
+                sent = _Sent(receiver.recv())
                 receiver.close()
+                return sent  # the child exits on its own: the pool reaps it later
+            except EOFError:
+                process.join()  # died before sending: below
         if process.is_alive() and time.monotonic() - self.started <= timeout:
             return None
         if process.is_alive():
