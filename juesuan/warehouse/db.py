@@ -81,8 +81,9 @@ def checkpoint_when_due(con: duckdb.DuckDBPyConnection, log_bytes: int = LOG_CHE
     folded is held in the writer's memory, which its forked parse workers keep copies of as it changes.
     Measured (bench): over 10,000 documents 64 MB → 191 s and the last 1,000 documents 1.10× the first
     (paired), 128 MB → 177 s and 1.10×, 256 MB → 171 s and 1.07–1.13×; 1,000 documents with 2 workers peak
-    at 599 MB of memory (PSS, all processes) with 64 MB and at 661 MB with 256 MB. 64 MB keeps the memory
-    within 600 MB. Replaying a 279 MB log after a crash took 2.6 s.
+    at 599 MB of memory (PSS, all processes) with 64 MB and at 661 MB with 256 MB, so 64 MB was kept; since
+    the workers start warm (third session) the same 64 MB measures 626-653 MB (README, Throughput).
+    Replaying a 279 MB log after a crash took 2.6 s.
     """
     (path,) = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
