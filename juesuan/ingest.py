@@ -532,7 +532,7 @@ def _parallel(
     """Prepared documents in input order, each parsed in its own child process (:func:`juesuan.pool.run`:
     at most ``workers`` at a time, at most 4 × ``workers`` ahead of the writer)."""
     if method == "fork":
-        warm_up()  # forked children inherit built schemas instead of each building its own
+        warm_up()  # the pool's relay, and every child it forks, inherit them instead of building their own
     # (a fork server's children come from the server, which preloads this module: warming here is moot)
     yield from pool.run(_prepare_isolated, todo, _failed, workers, timeout, memory_mb, method)
 

@@ -78,11 +78,12 @@ def checkpoint_when_due(con: duckdb.DuckDBPyConnection, log_bytes: int = LOG_CHE
     some batch's commit. A checkpoint rewrites the last, partly filled row group of every table it touches
     (the documents table, a row a document, is one such group up to 122,880 documents) and the writer's two
     indexes whole: work that grows with the warehouse, so fewer checkpoints grow less. But the log not yet
-    folded is held in the writer's memory, which its forked parse workers keep copies of as it changes.
-    Measured (bench): over 10,000 documents 64 MB → 191 s and the last 1,000 documents 1.10× the first
-    (paired), 128 MB → 177 s and 1.10×, 256 MB → 171 s and 1.07–1.13×; 1,000 documents with 2 workers peak
-    at 599 MB of memory (PSS, all processes) with 64 MB and at 661 MB with 256 MB, so 64 MB was kept; since
-    the workers start warm (third session) the same 64 MB measures 626-653 MB (README, Throughput).
+    folded is held in the writer's memory. Measured (bench): over 10,000 documents 64 MB → 191 s and the
+    last 1,000 documents 1.10× the first (paired), 128 MB → 177 s and 1.10×, 256 MB → 171 s and 1.07–1.13×;
+    1,000 documents with 2 workers forked from the writer peaked at 599 MB (PSS, all processes) with 64 MB
+    and at 661 MB with 256 MB, so 64 MB was kept. Those peaks were the checkpoints' rewrite copied by
+    workers forked before it (626-653 MB later); the workers now come from a relay (juesuan.pool.run) and
+    the same 64 MB peaks at 514-520 MB (README, Throughput).
     Replaying a 279 MB log after a crash took 2.6 s.
     """
     (path,) = con.execute(
