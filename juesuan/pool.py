@@ -244,11 +244,8 @@ def _die_with_parent(parent: int, signum: int = signal.SIGKILL) -> None:
 
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum)
-    except (
-        OSError,
-        AttributeError,
-    ):  # not Linux: a child exits once its job is done, a relay at its next send
-        return
+    except (OSError, AttributeError):
+        return  # not Linux: a child exits once its job is done, a relay at its next send
     if os.getppid() != parent:  # the parent died before the request was made
         os._exit(1)
 

@@ -39,8 +39,7 @@ def _started(prefect_test_harness, attempts: int = 3) -> Iterator[None]:
         stack = contextlib.ExitStack()
         try:
             stack.enter_context(prefect_test_harness(server_startup_timeout=120))
-        except httpx.RemoteProtocolError:
-            stack.close()
+        except httpx.RemoteProtocolError:  # nothing was entered: nothing to close
             if attempt == attempts - 1:
                 raise
             continue
