@@ -41,7 +41,7 @@ from juesuan.warehouse.load import (
     arrow_schema,
     as_arrow,
     load_batch,
-    original_of,
+    originals,
     record_source,
 )
 from schemas import validate
@@ -382,16 +382,19 @@ def ingest(
         todo: list[tuple[str, str]] = []
         first_in_run: set[str] = set()
         repeats: list[tuple[str, str]] = []
+        hashed: list[tuple[str, str | OSError]] = []
         for path in map(str, files):
             try:
-                doc_id = document_id(path)
+                hashed.append((path, document_id(path)))
             except OSError as exc:  # gone since it was listed, or not ours to read: the others go on
-                why = reason("unreadable", f"{type(exc).__name__}: {exc.strerror or exc}")
+                hashed.append((path, exc))
+        known = originals(con, (doc_id for _, doc_id in hashed if isinstance(doc_id, str)))
+        for path, doc_id in hashed:
+            if isinstance(doc_id, OSError):
+                why = reason("unreadable", f"{type(doc_id).__name__}: {doc_id.strerror or doc_id}")
                 record(Outcome(path, "", IngestStatus.QUARANTINED, why))
-                continue
-            original = original_of(con, doc_id)
-            if original is not None:
-                record(_seen_before(con, path, doc_id, *original, origins(path)))
+            elif doc_id in known:
+                record(_seen_before(con, path, doc_id, *known[doc_id], origins(path)))
             elif doc_id in first_in_run:
                 repeats.append((path, doc_id))  # answered once the first copy is stored
             else:
@@ -401,8 +404,9 @@ def ingest(
             for outcome in store_batch(con, batch, quarantine_dir, origins):
                 record(outcome)
             checkpoint_when_due(con)
+        stored = originals(con, (doc_id for _, doc_id in repeats))
         for path, doc_id in repeats:
-            record(_seen_before(con, path, doc_id, *original_of(con, doc_id), origins(path)))
+            record(_seen_before(con, path, doc_id, *stored[doc_id], origins(path)))
     finally:
         con.close()
     return outcomes

@@ -22,6 +22,7 @@ from juesuan.faults import checkpoint
 from juesuan.reconcile import checks_frame
 from juesuan.reconcile.years import ChangeStatement, year_checks
 from juesuan.reference.fields import DocumentStatus, IngestStatus, resource
+from juesuan.warehouse.known import Known, insert_row
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def load_batch(
     documents are read again (see :func:`load_document`)."""
     con.begin()
     try:
-        writer = _Batch(con)
+        writer = _Batch(con, batch)
         results = [writer.add(item, replace) for item in batch]
         writer.finish(seconds)
         con.commit()
@@ -147,8 +148,9 @@ def load_document(
     (a newer parser): its rows are replaced in the same transaction (its paths and origins stay)."""
     con.begin()
     try:
-        writer = _Batch(con)
-        result = writer.add(Incoming(document, facts, figures, checks, tuple(origins)), replace)
+        item = Incoming(document, facts, figures, checks, tuple(origins))
+        writer = _Batch(con, [item])
+        result = writer.add(item, replace)
         writer.finish(seconds)
         con.commit()
         return result
@@ -160,10 +162,14 @@ def load_document(
 class _Batch:
     """The documents of one transaction: their rows go in as they come (later ones see earlier ones: a
     re-publication in the same batch supersedes), their frames in one INSERT per table at the end, then
-    the year ↔ year checks, which read those frames back."""
+    the year ↔ year checks, which read those frames back. What the batch asks of ``documents`` is read
+    once, for all its documents (:class:`~juesuan.warehouse.known.Known`)."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection):
+    def __init__(self, con: duckdb.DuckDBPyConnection, items: list[Incoming]):
         self.con = con
+        self.known = Known(
+            con, [i.document["document_id"] for i in items], [i.document.get("department_id") for i in items]
+        )
         self.order = con.execute("SELECT coalesce(max(load_order), 0) FROM documents").fetchone()[0]
         self.frames: dict[str, list[pa.Table]] = {"facts": [], "narrative_figures": [], "checks": []}
         self.loaded: list[tuple[dict, pa.Table | None]] = []  # (document, figures): year checks due
@@ -172,20 +178,13 @@ class _Batch:
         if item.refusal is not None:
             recorded = self._refuse(item, replace)
             return (IngestStatus.QUARANTINED if recorded else IngestStatus.SKIPPED), []
-        con, document = self.con, item.document
-        first_seen = forget(con, document["document_id"]) if replace else None
-        # is this file known already, and which loaded file does it supersede? (two indexed lookups)
-        if original_of(con, document["document_id"]) is not None:
+        known, document = self.known, item.document
+        first_seen = forget(self.con, document["document_id"], known) if replace else None
+        # is this file known already, and which loaded file does it supersede?
+        if known.get(document["document_id"]) is not None:
             return IngestStatus.SKIPPED, []
-        current = _documents_of(con, document["department_id"], document["fiscal_year"], document["doc_kind"])
-        marks = ", ".join("?" * len(current))
-        rows = (
-            con.execute(
-                f"SELECT document_id, ingested_at FROM documents WHERE document_id IN ({marks})", current
-            ).fetchall()
-            if current
-            else []
-        )
+        current = known.current(document["department_id"], document["fiscal_year"], document["doc_kind"])
+        rows = [(doc_id, known.get(doc_id)["ingested_at"]) for doc_id in current]
         newer = [doc_id for doc_id, at in rows if first_seen is not None and at > first_seen]
         if newer:  # read again, but a later publication is current: it stays history
             reason = "a newer file for the same department, year and kind was loaded"
@@ -195,13 +194,12 @@ class _Batch:
             self._store(item, dict(row, ingested_at=first_seen), seen_before=True)
             return IngestStatus.LOADED, []
         older = [doc_id for doc_id, _ in rows]
-        if older:
-            con.execute(
-                "UPDATE documents SET status = ?, superseded_by = ?, "
-                "status_reason = 'a newer file for the same department, year and kind was loaded' "
-                f"WHERE document_id IN ({', '.join('?' * len(older))})",
-                [DocumentStatus.SUPERSEDED, document["document_id"], *older],
-            )
+        known.update(
+            older,
+            status=DocumentStatus.SUPERSEDED,
+            superseded_by=document["document_id"],
+            status_reason="a newer file for the same department, year and kind was loaded",
+        )
         loaded = dict(
             document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=first_seen or _now()
         )
@@ -214,7 +212,7 @@ class _Batch:
         """The document's row now, its frames at :meth:`finish`; returns its figures (for year checks).
         ``seen_before``: the document was in the warehouse (and forgotten to be read again)."""
         self.order += 1
-        _insert_row(self.con, "documents", dict(row, load_order=self.order))
+        self.known.insert(dict(row, load_order=self.order))
         record_source(self.con, row["document_id"], row["source_path"], item.origins, seen_before)
         tables = {
             name: as_arrow(name, frame if frame is not None else pd.DataFrame())
@@ -234,8 +232,8 @@ class _Batch:
 
     def _refuse(self, item: Incoming, replace: bool) -> bool:
         con, document = self.con, item.document
-        first_seen = forget(con, document["document_id"]) if replace else None
-        if original_of(con, document["document_id"]) is not None:
+        first_seen = forget(con, document["document_id"], self.known) if replace else None
+        if self.known.get(document["document_id"]) is not None:
             return False
         self.order += 1
         row = dict(
@@ -245,7 +243,7 @@ class _Batch:
             ingested_at=first_seen or _now(),
             load_order=self.order,
         )
-        _insert_row(con, "documents", row)
+        self.known.insert(row)
         seen_before = first_seen is not None
         record_source(con, document["document_id"], document["source_path"], item.origins, seen_before)
         return True
@@ -255,14 +253,18 @@ class _Batch:
             if tables:
                 _insert_arrow(self.con, table, pa.concat_tables(tables))
         start, start_cpu = time.perf_counter(), time.process_time()
-        _year_checks_after(self.con, self.loaded, {document["document_id"] for document, _ in self.loaded})
+        new = {document["document_id"] for document, _ in self.loaded}
+        _year_checks_after(self.con, self.known, self.loaded, new)
         if seconds is not None:
             seconds["year_checks"] = time.perf_counter() - start
             seconds["year_checks_cpu"] = time.process_time() - start_cpu
 
 
 def _year_checks_after(
-    con: duckdb.DuckDBPyConnection, loaded: list[tuple[dict, pa.Table | None]], new: set[str]
+    con: duckdb.DuckDBPyConnection,
+    known: Known,
+    loaded: list[tuple[dict, pa.Table | None]],
+    new: set[str],
 ) -> None:
     """Year ↔ year checks for the documents ``loaded`` and for the next year's of each, each document
     once; those not ``new`` (the documents just stored, which have none yet) have theirs made anew."""
@@ -272,8 +274,8 @@ def _year_checks_after(
     for document, figures in loaded:
         due.setdefault(document["document_id"], figures)
     for document, _ in loaded:
-        for following in _documents_of(
-            con, document["department_id"], (document["fiscal_year"] or 0) + 1, document["doc_kind"]
+        for following in known.current(
+            document["department_id"], (document["fiscal_year"] or 0) + 1, document["doc_kind"]
         ):
             due.setdefault(following, None)
     cells: dict[str, dict] = {}  # a document's cells, read once for all the checks of the batch
@@ -281,27 +283,11 @@ def _year_checks_after(
     for doc_id, figures in due.items():
         if doc_id not in new:
             con.execute("DELETE FROM checks WHERE document_id = ? AND check_id IN ('Y1', 'Y2')", [doc_id])
-        checks = year_checks_for(con, doc_id, _statements(figures), cells)
+        checks = year_checks_for(con, doc_id, _statements(figures), cells, known)
         if not checks.empty:
             made.append(as_arrow("checks", checks))
     if made:
         _insert_arrow(con, "checks", pa.concat_tables(made))
-
-
-def _documents_of(
-    con: duckdb.DuckDBPyConnection, department_id: str | None, fiscal_year: int | None, doc_kind: str | None
-) -> list[str]:
-    """The loaded documents of a department, year and kind. Looked up by department alone: one equality
-    is what DuckDB answers from the documents_by_department index (schema v7), the rest filters a few rows."""
-    rows = con.execute(
-        "SELECT document_id, status, fiscal_year, doc_kind FROM documents WHERE department_id = ?",
-        [department_id],
-    ).fetchall()
-    return [
-        doc_id
-        for doc_id, status, year, kind in rows
-        if status == DocumentStatus.LOADED and year == fiscal_year and kind == doc_kind
-    ]
 
 
 def _statements(figures: pa.Table | None) -> list[ChangeStatement] | None:
@@ -315,9 +301,9 @@ def _statements(figures: pa.Table | None) -> list[ChangeStatement] | None:
     return [ChangeStatement(*(row[f] for f in fields)) for row in changes.to_pylist()]
 
 
-def _refresh_year_checks(con: duckdb.DuckDBPyConnection, document: dict) -> None:
+def _refresh_year_checks(con: duckdb.DuckDBPyConnection, known: Known, document: dict) -> None:
     """Year ↔ year checks for this document and for the next year's, made anew."""
-    _year_checks_after(con, [(document, None)], set())
+    _year_checks_after(con, known, [(document, None)], set())
 
 
 def year_checks_for(
@@ -325,21 +311,23 @@ def year_checks_for(
     document_id: str,
     statements: list[ChangeStatement] | None = None,
     cells: dict[str, dict] | None = None,
+    known: Known | None = None,
 ) -> pd.DataFrame:
     """Y1/Y2 rows of a loaded document against the loaded document of the year before (if any): the
     warehouse supplies the previous document and the cells, :mod:`juesuan.reconcile.years` the checks.
     ``statements``: the document's change statements when the caller has them (else read back);
-    ``cells``: documents' cells already read (filled as they are read: a batch reads each once).
+    ``cells``: documents' cells already read (filled as they are read: a batch reads each once);
+    ``known``: the batch's ``documents`` rows, which include this document's department (else read).
 
     A document's cells are read with its ``load_order``: its facts lie together in load order, so
     DuckDB's zone maps skip every other stretch of the table and the read costs the same in a warehouse
     of a hundred documents as in one of a hundred thousand."""
-    doc = con.execute(
-        "SELECT department_id, fiscal_year, doc_kind FROM documents WHERE document_id = ?", [document_id]
-    ).fetchone()
-    if doc is None or doc[1] is None:
+    known = known if known is not None else Known(con, [document_id])
+    doc = known.get(document_id)
+    if doc is None or doc["fiscal_year"] is None:
         return pd.DataFrame()
-    previous = _documents_of(con, doc[0], doc[1] - 1, doc[2])[:1]
+    year = doc["fiscal_year"]
+    previous = known.current(doc["department_id"], year - 1, doc["doc_kind"])[:1]
     if not previous:
         return pd.DataFrame()
     if statements is None:
@@ -357,21 +345,19 @@ def year_checks_for(
 
     def cell_value(doc_id: str, cell: tuple[str, str, str]) -> tuple[Decimal, int] | None:
         if doc_id not in cells:
-            cells[doc_id] = _cells(con, doc_id)
+            cells[doc_id] = _cells(con, doc_id, known.get(doc_id)["load_order"])
         return cells[doc_id].get(cell)
 
-    checks = year_checks(document_id, previous[0], doc[1] - 1, statements, cell_value)
+    checks = year_checks(document_id, previous[0], year - 1, statements, cell_value)
     return checks_frame(document_id, checks)
 
 
 def _cells(
-    con: duckdb.DuckDBPyConnection, document_id: str
+    con: duckdb.DuckDBPyConnection, document_id: str, order: int
 ) -> dict[tuple[str, str, str], tuple[Decimal, int]]:
     """A document's cells of its first set of tables: (table, row code or label, measure) → (amount,
-    page), the first printed where a row repeats."""
-    (order,) = con.execute(
-        "SELECT load_order FROM documents WHERE document_id = ?", [document_id]
-    ).fetchone()  # a constant, not a subquery: only a constant filter reaches the zone maps
+    page), the first printed where a row repeats. ``order`` is its load_order, passed as a constant, not
+    a subquery: only a constant filter reaches the zone maps."""
     rows = con.execute(
         "SELECT table_code, coalesce(row_code, row_label), measure, amount_yuan, page FROM facts "
         "WHERE load_order = ? AND document_id = ? AND table_scope = ''",
@@ -394,7 +380,8 @@ def record_quarantine(
     already known. ``replace``: a document read again by a newer parser and refused again (or now)."""
     con.begin()
     try:
-        recorded = _Batch(con)._refuse(Incoming(document, origins=tuple(origins), refusal=reason), replace)
+        item = Incoming(document, origins=tuple(origins), refusal=reason)
+        recorded = _Batch(con, [item])._refuse(item, replace)
         con.commit()
         return recorded
     except Exception:
@@ -402,40 +389,37 @@ def record_quarantine(
         raise
 
 
-def forget(con: duckdb.DuckDBPyConnection, document_id: str) -> datetime | None:
+def forget(con: duckdb.DuckDBPyConnection, document_id: str, known: Known) -> datetime | None:
     """A document's rows, gone (inside the caller's transaction): the way to read it again. Its paths and
     origins (document_sources) stay: they are facts about the bytes, not about a reading. Returns when it
     was first ingested, which its new reading keeps (publication order decides what is current). A current
     document that goes hands its place back to the one it superseded."""
-    row = con.execute(
-        "SELECT ingested_at, status FROM documents WHERE document_id = ?", [document_id]
-    ).fetchone()
-    for table in ("facts", "narrative_figures", "checks", "documents"):
+    row = known.get(document_id)
+    if row is None:
+        return None
+    # its facts lie together in load order: the constant reaches the zone maps (one stretch, not the table)
+    con.execute(
+        "DELETE FROM facts WHERE load_order = ? AND document_id = ?", [row["load_order"], document_id]
+    )
+    for table in ("narrative_figures", "checks"):
         con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
-    if row and row[1] == DocumentStatus.LOADED:
-        _reinstate(con, document_id)
-    return row[0] if row else None
+    known.delete(document_id)
+    if row["status"] == DocumentStatus.LOADED:
+        _reinstate(con, known, document_id)
+    return row["ingested_at"]
 
 
-def _reinstate(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+def _reinstate(con: duckdb.DuckDBPyConnection, known: Known, document_id: str) -> None:
     """The newest document ``document_id`` superseded is current again (its year checks made anew)."""
-    found = con.execute(
-        "SELECT document_id, department_id, fiscal_year, doc_kind FROM documents WHERE superseded_by = ? "
-        "ORDER BY ingested_at DESC, document_id LIMIT 1",
-        [document_id],
-    ).fetchone()
-    if found is None:
+    superseded = known.superseded_by(document_id)
+    if not superseded:
         return
-    con.execute(
-        "UPDATE documents SET superseded_by = ? WHERE superseded_by = ? AND document_id <> ?",
-        [found[0], document_id, found[0]],
-    )
-    con.execute(
-        "UPDATE documents SET status = ?, superseded_by = NULL, status_reason = NULL WHERE document_id = ?",
-        [DocumentStatus.LOADED, found[0]],
-    )
-    keys = ("document_id", "department_id", "fiscal_year", "doc_kind")
-    _refresh_year_checks(con, dict(zip(keys, found, strict=True)))
+    # the newest first: ingested_at descending, then document_id ascending
+    newest = max(superseded, key=lambda r: r["ingested_at"])["ingested_at"]
+    found = min(r["document_id"] for r in superseded if r["ingested_at"] == newest)
+    known.update([r["document_id"] for r in superseded if r["document_id"] != found], superseded_by=found)
+    known.update([found], status=DocumentStatus.LOADED, superseded_by=None, status_reason=None)
+    _refresh_year_checks(con, known, known.get(found))
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
@@ -452,11 +436,14 @@ def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) ->
         con.unregister("incoming")
 
 
-def original_of(con: duckdb.DuckDBPyConnection, document_id: str) -> tuple[str, str] | None:
-    """(source_path, status) of a document already in the warehouse, None if its bytes are new."""
-    return con.execute(
-        "SELECT source_path, status FROM documents WHERE document_id = ?", [document_id]
-    ).fetchone()
+def originals(con: duckdb.DuckDBPyConnection, document_ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """(source_path, status) of each of the documents already in the warehouse (the new ones are absent):
+    one query for a run's whole list of files, not one scan of ``documents`` a file."""
+    rows = con.execute(
+        "SELECT document_id, source_path, status FROM documents WHERE document_id IN (SELECT unnest(?))",
+        [sorted(set(document_ids))],
+    ).fetchall()
+    return {doc_id: (path, status) for doc_id, path, status in rows}
 
 
 def record_source(
@@ -485,25 +472,9 @@ def record_source(
         )
         if not known:
             row = {"document_id": document_id, "source_path": source_path, "seen_at": _now(), **origin.row()}
-            _insert_row(con, "document_sources", row)
+            insert_row(con, "document_sources", row)
             new = True
     return new
-
-
-def _insert_row(con: duckdb.DuckDBPyConnection, table: str, row: dict) -> None:
-    """One row as a parameterised INSERT (registering a one-row Arrow table costs more than the row)."""
-    cols = resource(table).columns
-    con.execute(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-        [_plain(row.get(c)) for c in cols],
-    )
-
-
-def _plain(value: object) -> object:
-    """pandas' missing values as None; numpy scalars as Python ones."""
-    if value is None or (not isinstance(value, (list, tuple, str)) and pd.isna(value)):
-        return None
-    return value.item() if hasattr(value, "item") else value
 
 
 def _now() -> datetime:

@@ -235,8 +235,10 @@ def test_export_writes_partitioned_parquet_csv_dictionary_and_datapackage(sample
 def test_migrations_are_recorded_and_idempotent(sample_warehouse):
     con = connect(sample_warehouse)
     versions = con.execute("SELECT version FROM schema_version ORDER BY 1").fetchall()
+    indexes = con.execute("SELECT index_name FROM duckdb_indexes()").fetchall()
     con.close()
-    assert versions == [(v,) for v in range(1, schema_version() + 1)] and schema_version() >= 4
+    assert versions == [(v,) for v in range(1, schema_version() + 1)] and schema_version() >= 8
+    assert indexes == []  # v7's, dropped by v8: rewritten whole at every checkpoint (juesuan.warehouse.known)
 
 
 def test_a_version_1_warehouse_gains_document_sources_filled_from_its_documents(tmp_path):
@@ -444,3 +446,54 @@ def test_the_writer_checkpoints_between_batches_once_its_log_is_due(tmp_path, mo
     assert len(folds) == 4 and all(folds)  # 7 documents, 4 batches, a checkpoint after each
     assert [(o.status, o.facts) for o in often] == [(o.status, o.facts) for o in never]
     assert fingerprint(tmp_path / "often.duckdb") == fingerprint(tmp_path / "never.duckdb")
+
+
+def test_the_writers_copy_of_documents_is_the_table_after_supersessions_refusals_and_rereading(tmp_path):
+    """The writer answers its questions about ``documents`` from a copy read once a batch
+    (:class:`juesuan.warehouse.known.Known`): after a batch that supersedes (a re-publication of a
+    document of the batch and of one stored before), refuses a file, and reads a current document again
+    (which hands its place back), the copy holds what the table holds, read afresh."""
+    import dataclasses
+
+    from juesuan.warehouse.known import Known
+    from juesuan.warehouse.load import Incoming, _Batch
+
+    def incoming(prepared):
+        return Incoming(
+            prepared.document, prepared.facts, prepared.figures, prepared.checks, (), prepared.refusal
+        )
+
+    def again(path: Path, name: str):  # the same document published again: other bytes
+        copy = tmp_path / name
+        copy.write_bytes(path.read_bytes() + f"\n% {name}\n".encode())
+        return prepare(copy)
+
+    first, second = sorted(SAMPLES.glob("*.pdf"))[:2]
+    warehouse = tmp_path / "w.duckdb"
+    ingest([first], warehouse)
+    republished, current = again(first, "a.pdf"), prepare(second)
+    refused = dataclasses.replace(prepare(again(second, "c.pdf").path), refusal="not_final_account: test")
+    con = connect(warehouse)
+    con.begin()
+    batch = [incoming(current), incoming(republished), incoming(again(second, "b.pdf")), incoming(refused)]
+    writer = _Batch(con, batch)
+    results = [writer.add(item) for item in batch]
+    writer.finish(None)
+    fresh = Known(con, writer.known.rows, writer.known.departments)
+    assert [r[0] for r in results] == ["loaded", "loaded", "loaded", "quarantined"]
+    assert writer.known.rows == fresh.rows and len(fresh.rows) == 5
+    statuses = sorted(r["status"] for r in fresh.rows.values())
+    assert statuses == ["loaded", "loaded", "quarantined", "superseded", "superseded"]
+    con.commit()
+    # read again (``replace``): the re-publication goes, and the first file is current again
+    con.begin()
+    reread = _Batch(con, [incoming(republished)])
+    reread.add(dataclasses.replace(incoming(republished), refusal="not_final_account: test"), replace=True)
+    fresh = Known(con, reread.known.rows, reread.known.departments)
+    assert reread.known.rows == fresh.rows
+    by_path = {r["source_path"]: r["status"] for r in fresh.rows.values()}
+    assert by_path[str(first)] == "loaded" and by_path[republished.path] == "quarantined"
+    con.rollback()
+    with pytest.raises(LookupError):  # a department the copy was not read for is not "no documents"
+        Known(con, [current.document_id]).current("0" * 16, 2023, "final")
+    con.close()
