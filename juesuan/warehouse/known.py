@@ -37,8 +37,8 @@ COLUMNS = (
 
 
 class Known:
-    """The ``documents`` rows of some document ids and of every department they (and the rows found
-    for them) belong to: a department's rows are all here or none are."""
+    """The ``documents`` rows of some document ids, of the rows they superseded, and of every department
+    these belong to: a department's rows are all here or none are."""
 
     def __init__(
         self,
@@ -47,12 +47,15 @@ class Known:
         departments: Iterable[str | None] = (),
     ):
         self.con = con
-        ids = sorted({d for d in document_ids if d})
-        wanted = sorted({d for d in departments if d})
-        # a document read again may have changed department: the rows of its old one come too
+        ids = sorted({d for d in document_ids if d is not None})
+        wanted = sorted({d for d in departments if d is not None})
+        # a document read again may have changed department since it was stored, or since it superseded
+        # others: the departments of its stored row and of the rows it superseded come too
         rows = con.execute(
-            "WITH hit AS (SELECT department_id FROM documents WHERE document_id IN (SELECT unnest($ids))) "
+            "WITH hit AS (SELECT department_id FROM documents WHERE document_id IN (SELECT unnest($ids)) "
+            "OR superseded_by IN (SELECT unnest($ids))) "
             f"SELECT {', '.join(COLUMNS)} FROM documents WHERE document_id IN (SELECT unnest($ids)) "
+            "OR superseded_by IN (SELECT unnest($ids)) "
             "OR department_id IN (SELECT unnest($departments)) "
             "OR department_id IN (SELECT department_id FROM hit) "
             "ORDER BY load_order, document_id",
@@ -61,7 +64,7 @@ class Known:
         self.rows: dict[str, dict] = {}
         for row in rows:
             self.rows[row[0]] = dict(zip(COLUMNS, row, strict=True))
-        self.departments = set(wanted) | {r["department_id"] for r in self.rows.values()}
+        self.departments = set(wanted) | {r["department_id"] for r in self.rows.values()} - {None}
 
     def get(self, document_id: str) -> dict | None:
         """The document's row, None if its bytes are not in the warehouse."""

@@ -395,14 +395,14 @@ def forget(con: duckdb.DuckDBPyConnection, document_id: str, known: Known) -> da
     was first ingested, which its new reading keeps (publication order decides what is current). A current
     document that goes hands its place back to the one it superseded."""
     row = known.get(document_id)
-    if row is None:
-        return None
+    order = row["load_order"] if row else None
     # its facts lie together in load order: the constant reaches the zone maps (one stretch, not the table)
-    con.execute(
-        "DELETE FROM facts WHERE load_order = ? AND document_id = ?", [row["load_order"], document_id]
-    )
+    where, params = ("load_order = ? AND ", [order]) if order is not None else ("", [])
+    con.execute(f"DELETE FROM facts WHERE {where}document_id = ?", [*params, document_id])
     for table in ("narrative_figures", "checks"):
         con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+    if row is None:
+        return None
     known.delete(document_id)
     if row["status"] == DocumentStatus.LOADED:
         _reinstate(con, known, document_id)
@@ -414,17 +414,13 @@ def _reinstate(con: duckdb.DuckDBPyConnection, known: Known, document_id: str) -
     superseded = known.superseded_by(document_id)
     if not superseded:
         return
-    # the newest first: ingested_at descending, then document_id ascending
-    newest = max(superseded, key=lambda r: r["ingested_at"])["ingested_at"]
-    found = min(r["document_id"] for r in superseded if r["ingested_at"] == newest)
+    # as ORDER BY ingested_at DESC (nulls last), document_id: max keeps the first of equals
+    by_id = sorted(superseded, key=lambda r: r["document_id"])
+    newest = max(by_id, key=lambda r: (r["ingested_at"] is not None, r["ingested_at"] or datetime.min))
+    found = newest["document_id"]
     known.update([r["document_id"] for r in superseded if r["document_id"] != found], superseded_by=found)
     known.update([found], status=DocumentStatus.LOADED, superseded_by=None, status_reason=None)
     _refresh_year_checks(con, known, known.get(found))
-
-
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
-    if not frame.empty:
-        _insert_arrow(con, table, as_arrow(table, frame))
 
 
 def _insert_arrow(con: duckdb.DuckDBPyConnection, table: str, rows: pa.Table) -> None:

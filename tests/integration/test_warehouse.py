@@ -497,3 +497,23 @@ def test_the_writers_copy_of_documents_is_the_table_after_supersessions_refusals
     with pytest.raises(LookupError):  # a department the copy was not read for is not "no documents"
         Known(con, [current.document_id]).current("0" * 16, 2023, "final")
     con.close()
+
+
+def test_the_writers_copy_holds_the_rows_a_document_superseded_in_another_department(tmp_path):
+    """A document can be read again with another department than it had when it superseded an older
+    file (a newer parser names the body differently): handing its place back must still find that file."""
+    from juesuan.warehouse.known import Known, insert_row
+
+    con = connect(tmp_path / "w.duckdb")
+    for doc_id, department, status, by, order in (
+        ("x" * 64, "a" * 16, "superseded", "d" * 64, 1),
+        ("y" * 64, "a" * 16, "loaded", None, 2),  # another year of the older file's department
+        ("d" * 64, "b" * 16, "loaded", None, 3),
+    ):
+        row = dict(document_id=doc_id, department_id=department, fiscal_year=2023, doc_kind="final")
+        row.update(status=status, superseded_by=by, load_order=order, source_path=f"/{order}.pdf")
+        insert_row(con, "documents", row)
+    known = Known(con, ["d" * 64])
+    assert [r["document_id"] for r in known.superseded_by("d" * 64)] == ["x" * 64]
+    assert known.current("a" * 16, 2023, "final") == ["y" * 64]  # its department was read whole
+    con.close()
