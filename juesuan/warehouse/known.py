@@ -4,10 +4,10 @@ Every question the writer asks of ``documents`` while it stores a batch — are 
 document of this department, year and kind is current, which did it supersede, where do its cells lie
 (its ``load_order``) — is about the batch's own documents or their departments: a supersession and a
 year ↔ year check never leave a department. Asked one document at a time, each is a scan of a table with
-a row per file, or an index lookup; and DuckDB rewrites an index whole at every checkpoint, work that
-grows with the warehouse (the writer's last 1,000 of 10,000 documents were ~10% slower than its first,
-the two indexes of schema v7 most of it). Read in one query at the start of the batch, they cost one scan
-of ``documents`` per batch, and the indexes can go (schema v8).
+a row per file, or an index lookup (five to seven a document), and DuckDB rewrites an index whole at every
+checkpoint. Read in one query at the start of the batch, they cost one scan of ``documents`` per batch
+(8–9 ms for 32 documents at 10,000 rows, 41–44 ms at 300,000), and the indexes can go (schema v8): 576
+documents into a 9,000-document warehouse took 0.84–0.86× the time of the indexed lookups.
 
 The writer changes ``documents`` only through :class:`Known`, which changes its copy with the table, so
 that what it answers is what the table holds inside the transaction.
@@ -61,9 +61,7 @@ class Known:
             "ORDER BY load_order, document_id",
             {"ids": ids, "departments": wanted},
         ).fetchall()
-        self.rows: dict[str, dict] = {}
-        for row in rows:
-            self.rows[row[0]] = dict(zip(COLUMNS, row, strict=True))
+        self.rows: dict[str, dict] = {row[0]: dict(zip(COLUMNS, row, strict=True)) for row in rows}
         self.departments = set(wanted) | {r["department_id"] for r in self.rows.values()} - {None}
 
     def get(self, document_id: str) -> dict | None:

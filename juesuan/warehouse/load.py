@@ -159,6 +159,9 @@ def load_document(
         raise
 
 
+_NEWER = "a newer file for the same department, year and kind was loaded"  # why a document is history
+
+
 class _Batch:
     """The documents of one transaction: their rows go in as they come (later ones see earlier ones: a
     re-publication in the same batch supersedes), their frames in one INSERT per table at the end, then
@@ -184,21 +187,18 @@ class _Batch:
         if known.get(document["document_id"]) is not None:
             return IngestStatus.SKIPPED, []
         current = known.current(document["department_id"], document["fiscal_year"], document["doc_kind"])
-        rows = [(doc_id, known.get(doc_id)["ingested_at"]) for doc_id in current]
-        newer = [doc_id for doc_id, at in rows if first_seen is not None and at > first_seen]
+        newer = [d for d in current if first_seen is not None and known.get(d)["ingested_at"] > first_seen]
         if newer:  # read again, but a later publication is current: it stays history
-            reason = "a newer file for the same department, year and kind was loaded"
             row = dict(
-                document, status=DocumentStatus.SUPERSEDED, status_reason=reason, superseded_by=newer[0]
+                document, status=DocumentStatus.SUPERSEDED, status_reason=_NEWER, superseded_by=newer[0]
             )
             self._store(item, dict(row, ingested_at=first_seen), seen_before=True)
             return IngestStatus.LOADED, []
-        older = [doc_id for doc_id, _ in rows]
-        known.update(
-            older,
+        known.update(  # the current ones become history
+            current,
             status=DocumentStatus.SUPERSEDED,
             superseded_by=document["document_id"],
-            status_reason="a newer file for the same department, year and kind was loaded",
+            status_reason=_NEWER,
         )
         loaded = dict(
             document, status=DocumentStatus.LOADED, status_reason=None, ingested_at=first_seen or _now()
@@ -206,7 +206,7 @@ class _Batch:
         figures = self._store(item, loaded, seen_before=first_seen is not None)
         self.loaded.append((document, figures))
         checkpoint("load.insert")
-        return IngestStatus.LOADED, older
+        return IngestStatus.LOADED, current
 
     def _store(self, item: Incoming, row: dict, seen_before: bool) -> pa.Table:
         """The document's row now, its frames at :meth:`finish`; returns its figures (for year checks).

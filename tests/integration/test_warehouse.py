@@ -507,7 +507,7 @@ def test_the_writers_copy_holds_the_rows_a_document_superseded_in_another_depart
     con = connect(tmp_path / "w.duckdb")
     for doc_id, department, status, by, order in (
         ("x" * 64, "a" * 16, "superseded", "d" * 64, 1),
-        ("y" * 64, "a" * 16, "loaded", None, 2),  # another year of the older file's department
+        ("y" * 64, "a" * 16, "loaded", None, 2),  # the older file's department's current document
         ("d" * 64, "b" * 16, "loaded", None, 3),
     ):
         row = dict(document_id=doc_id, department_id=department, fiscal_year=2023, doc_kind="final")
